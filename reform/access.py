@@ -1,0 +1,85 @@
+"""Who may see what: the one place where access is decided.
+
+Roles are Django groups:
+- board (事務局): everything, every school;
+- principal (校長): their own school only (linked by `SchoolPrincipal`);
+- official: aggregates only, no per-school rows.
+Superusers count as board. Pages, API and exports all go through these functions;
+a row the user may not see is simply absent, so views answer 404, not 403.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    BOARD = "board"
+    PRINCIPAL = "principal"
+    OFFICIAL = "official"
+    NONE = "none"
+
+
+def role_of(user) -> Role:
+    if user is None or not user.is_authenticated:
+        return Role.NONE
+    cached = getattr(user, "_reform_role", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        role = Role.BOARD
+    else:
+        names = {g.name for g in user.groups.all()}
+        role = next((r for r in (Role.BOARD, Role.PRINCIPAL, Role.OFFICIAL) if r.value in names), Role.NONE)
+    user._reform_role = role
+    return role
+
+
+def is_board(user) -> bool:
+    return role_of(user) is Role.BOARD
+
+
+def school_id_of(user) -> int | None:
+    """The school a principal reports for, or None."""
+    if role_of(user) is not Role.PRINCIPAL:
+        return None
+    link = getattr(user, "principal_of", None)
+    return link.school_id if link is not None else None
+
+
+def can_see_school_rows(user) -> bool:
+    """Board staff and principals see per-school rows (principals only their own)."""
+    return role_of(user) in (Role.BOARD, Role.PRINCIPAL)
+
+
+def can_see_aggregates(user) -> bool:
+    return role_of(user) is not Role.NONE
+
+
+def restrict_schools(queryset, user):
+    """Schools the user may see one by one."""
+    role = role_of(user)
+    if role is Role.BOARD:
+        return queryset
+    if role is Role.PRINCIPAL:
+        return queryset.filter(pk=school_id_of(user))
+    return queryset.none()
+
+
+def restrict_school_rows(queryset, user):
+    """Rows with a `school` foreign key that the user may see one by one."""
+    role = role_of(user)
+    if role is Role.BOARD:
+        return queryset
+    if role is Role.PRINCIPAL:
+        return queryset.filter(school_id=school_id_of(user))
+    return queryset.none()
+
+
+BOARD_APPS = ("metrics", "measures")
+
+
+def grant_board_permissions(**kwargs):
+    """Board staff may change every model of the product's apps (in the admin too)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=Role.BOARD.value)
+    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=BOARD_APPS))
