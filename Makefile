@@ -37,9 +37,15 @@ check: $(VENV)/.installed .env
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l ja --ignore=.venv --ignore=staticfiles
-	$(PY) manage.py compilemessages --ignore=.venv
+# Japanese translations live in fragments (locale/ja/parts/*.po, one per area);
+# this merges them and compiles the catalogue that the app reads (committed).
+messages:
+	msgcat --use-first --sort-output locale/ja/parts/*.po -o locale/ja/LC_MESSAGES/django.po
+	msgfmt --check-format -o locale/ja/LC_MESSAGES/django.mo locale/ja/LC_MESSAGES/django.po
+
+# Lists interface strings that have no Japanese translation yet.
+untranslated: $(VENV)/.installed
+	$(PY) scripts/untranslated.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

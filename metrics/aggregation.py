@@ -150,7 +150,7 @@ def fiscal_months_between(start: date, end: date) -> set[tuple[int, int]]:
 
 
 def month_label(month: int, *, lang: str = "ja") -> str:
-    """"9月" (ja) or "Sep" (en)."""
+    """ "9月" (ja) or "Sep" (en)."""
     return f"{int(month)}月" if lang == "ja" else _EN_MONTHS[int(month) - 1]
 
 
@@ -316,7 +316,9 @@ def monthly_values(
 
 def _sort(df: pd.DataFrame, *, with_month: bool) -> pd.DataFrame:
     keys = df["group"].map(_group_sort_key)
-    order = pd.DataFrame({"fy": df["fiscal_year"], "g": keys.map(lambda k: k[0]), "t": keys.map(lambda k: k[1])})
+    order = pd.DataFrame(
+        {"fy": df["fiscal_year"], "g": keys.map(lambda k: k[0]), "t": keys.map(lambda k: k[1])}
+    )
     order["s"] = keys.map(lambda k: k[2])
     cols = ["fy", "g", "t", "s"]
     if with_month:
@@ -431,7 +433,9 @@ def stress_scores(
     work["fiscal_year"] = rows.loc[ok, "fiscal_year"].astype(int)
     work["group"] = ALL if group_by is None else rows.loc[ok, group_by].astype(str)
     work["schools"] = 1
-    out = work.groupby(["fiscal_year", "group"], as_index=False)[[*STRESS_SCORES, "respondents", "schools"]].sum()
+    out = work.groupby(["fiscal_year", "group"], as_index=False)[
+        [*STRESS_SCORES, "respondents", "schools"]
+    ].sum()
     for col in STRESS_SCORES:
         out[col] = out[col] / out["respondents"]
     out["respondents"] = out["respondents"].round().astype("int64")

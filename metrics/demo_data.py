@@ -54,10 +54,30 @@ EVENTS: list[dict] = [
         {"label_ja": ja, "label_en": en, "start_date": start, "end_date": end, "exclude_from_average": False}
         for ja, en, start, end in [
             ("一斉臨時休業", "School closure", dt.date(2020, 4, 1), dt.date(2020, 5, 31)),
-            ("段階的な教育活動再開", "Gradual restart of school activities", dt.date(2020, 6, 1), dt.date(2020, 6, 30)),
-            ("給食・部活動再開", "School lunches and clubs restart", dt.date(2020, 7, 1), dt.date(2020, 7, 31)),
-            ("例年より短い夏季休業", "Shorter summer break than usual", dt.date(2020, 8, 3), dt.date(2020, 8, 16)),
-            ("延期されていた行事への対応", "Postponed school events held", dt.date(2020, 9, 1), dt.date(2020, 11, 30)),
+            (
+                "段階的な教育活動再開",
+                "Gradual restart of school activities",
+                dt.date(2020, 6, 1),
+                dt.date(2020, 6, 30),
+            ),
+            (
+                "給食・部活動再開",
+                "School lunches and clubs restart",
+                dt.date(2020, 7, 1),
+                dt.date(2020, 7, 31),
+            ),
+            (
+                "例年より短い夏季休業",
+                "Shorter summer break than usual",
+                dt.date(2020, 8, 3),
+                dt.date(2020, 8, 16),
+            ),
+            (
+                "延期されていた行事への対応",
+                "Postponed school events held",
+                dt.date(2020, 9, 1),
+                dt.date(2020, 11, 30),
+            ),
             (
                 "緊急事態宣言による再度の各活動の制限",
                 "State of emergency: activities limited again",
@@ -94,15 +114,51 @@ def _published() -> list[dict]:
                     note = "3校種（小学校・中学校・特別支援学校）の平均"
                 elif fy == 2019 and group == "high":
                     note = "9月～3月"
-                rows.append({"indicator": indicator, "fiscal_year": fy, "group": group, "month": None,
-                             "value": value, "note": note, "source": SOURCE})
-        rows.append({"indicator": indicator, "fiscal_year": 2019, "group": "all", "month": None,
-                     "value": _EXCLUDING_MARCH_2020[indicator], "note": EXCLUDING_EVENTS_NOTE, "source": SOURCE})
+                rows.append(
+                    {
+                        "indicator": indicator,
+                        "fiscal_year": fy,
+                        "group": group,
+                        "month": None,
+                        "value": value,
+                        "note": note,
+                        "source": SOURCE,
+                    }
+                )
+        rows.append(
+            {
+                "indicator": indicator,
+                "fiscal_year": 2019,
+                "group": "all",
+                "month": None,
+                "value": _EXCLUDING_MARCH_2020[indicator],
+                "note": EXCLUDING_EVENTS_NOTE,
+                "source": SOURCE,
+            }
+        )
     for month, value in zip(FISCAL_MONTHS, _LEAVE_10PLUS_2020, strict=True):
-        rows.append({"indicator": "leave_10plus", "fiscal_year": 2020, "group": "all", "month": month,
-                     "value": value, "note": f"{month}月末時点", "source": SOURCE})
-    rows.append({"indicator": "leave_avg_days", "fiscal_year": 2020, "group": "all", "month": None,
-                 "value": _LEAVE_AVG_DAYS_2020, "note": "3月末時点", "source": SOURCE})
+        rows.append(
+            {
+                "indicator": "leave_10plus",
+                "fiscal_year": 2020,
+                "group": "all",
+                "month": month,
+                "value": value,
+                "note": f"{month}月末時点",
+                "source": SOURCE,
+            }
+        )
+    rows.append(
+        {
+            "indicator": "leave_avg_days",
+            "fiscal_year": 2020,
+            "group": "all",
+            "month": None,
+            "value": _LEAVE_AVG_DAYS_2020,
+            "note": "3月末時点",
+            "source": SOURCE,
+        }
+    )
     return rows
 
 
@@ -201,8 +257,9 @@ def _fit_total(raw: np.ndarray, total: int, lo: int, hi: int, rng: np.random.Gen
     return n
 
 
-def _type_month_counts(share_target: float, months: list[int], shape: list[float], staff: int,
-                       pinned: dict[int, float]) -> np.ndarray:
+def _type_month_counts(
+    share_target: float, months: list[int], shape: list[float], staff: int, pinned: dict[int, float]
+) -> np.ndarray:
     """Integer numerators per month so mean(count / staff x 100) hits share_target."""
     year_total = int(round(share_target * len(months) * staff / 100))
     counts = np.zeros(len(months), dtype=np.int64)
@@ -223,14 +280,16 @@ def _schools(rng: np.random.Generator) -> pd.DataFrame:
         districts = rng.permutation(np.arange(count) % len(DISTRICTS))
         for i in range(1, count + 1):
             school_id += 1
-            rows.append({
-                "school_id": school_id,
-                "code": f"{prefix}{i:0{digits}d}",
-                "name_ja": f"横浜市立デモ第{i}{name_ja}",
-                "name_en": f"Yokohama Demo {name_en} No. {i}",
-                "school_type": school_type,
-                "district": district_codes[districts[i - 1]],
-            })
+            rows.append(
+                {
+                    "school_id": school_id,
+                    "code": f"{prefix}{i:0{digits}d}",
+                    "name_ja": f"横浜市立デモ第{i}{name_ja}",
+                    "name_en": f"Yokohama Demo {name_en} No. {i}",
+                    "school_type": school_type,
+                    "district": district_codes[districts[i - 1]],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -239,10 +298,12 @@ def _year_type_rows(rng, fy, school_type, schools, staff, type_total) -> pd.Data
     n, k = len(schools), len(months)
     pinned_80 = {3: _MARCH_2020["overtime_80h"]} if fy == 2019 else {}
     pinned_late = {3: _MARCH_2020["late"]} if fy == 2019 else {}
-    c80 = _type_month_counts(_YEAR_FIGURES["overtime_80h"][fy][school_type], months,
-                             _SHAPE_80H[fy], type_total, pinned_80)
-    clate = _type_month_counts(100.0 - _YEAR_FIGURES["left_by_19"][fy][school_type], months,
-                               _SHAPE_LATE[fy], type_total, pinned_late)
+    c80 = _type_month_counts(
+        _YEAR_FIGURES["overtime_80h"][fy][school_type], months, _SHAPE_80H[fy], type_total, pinned_80
+    )
+    clate = _type_month_counts(
+        100.0 - _YEAR_FIGURES["left_by_19"][fy][school_type], months, _SHAPE_LATE[fy], type_total, pinned_late
+    )
     common = rng.normal(size=n)
     f80 = np.exp(0.45 * common + 0.2 * rng.normal(size=n))
     flate = np.exp(0.3 * common + 0.1 * rng.normal(size=n))
@@ -255,23 +316,26 @@ def _year_type_rows(rng, fy, school_type, schools, staff, type_total) -> pd.Data
     floor45 = np.maximum(over80, late)
     over45 = floor45 + np.round((staff_m - floor45) * rng.uniform(0.05, 0.35, (n, k))).astype(np.int64)
     over100 = rng.binomial(over80, 0.3)
-    return pd.DataFrame({
-        "school_id": np.repeat(schools["school_id"].to_numpy(), k),
-        "school_code": np.repeat(schools["code"].to_numpy(), k),
-        "school_type": school_type,
-        "district": np.repeat(schools["district"].to_numpy(), k),
-        "fiscal_year": fy,
-        "month": np.tile(months, n),
-        "staff_count": staff_m.ravel(),
-        "over_80h_count": over80.ravel(),
-        "left_by_19_count": (staff_m - late).ravel(),
-        "over_45h_count": over45.ravel(),
-        "over_100h_count": over100.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "school_id": np.repeat(schools["school_id"].to_numpy(), k),
+            "school_code": np.repeat(schools["code"].to_numpy(), k),
+            "school_type": school_type,
+            "district": np.repeat(schools["district"].to_numpy(), k),
+            "fiscal_year": fy,
+            "month": np.tile(months, n),
+            "staff_count": staff_m.ravel(),
+            "over_80h_count": over80.ravel(),
+            "left_by_19_count": (staff_m - late).ravel(),
+            "over_45h_count": over45.ravel(),
+            "over_100h_count": over100.ravel(),
+        }
+    )
 
 
-def _leave(rng, fy: int, schools: pd.DataFrame, staff: np.ndarray, totals: dict[str, int],
-           pooled: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _leave(
+    rng, fy: int, schools: pd.DataFrame, staff: np.ndarray, totals: dict[str, int], pooled: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Cumulative leave_10plus and leave_days_total per school (rows) x fiscal month (cols)."""
     ten_path = _LEAVE_10PLUS_2020 if fy == 2020 else _LEAVE_10PLUS_2019
     days_path = _LEAVE_DAYS[fy]
@@ -287,15 +351,20 @@ def _leave(rng, fy: int, schools: pd.DataFrame, staff: np.ndarray, totals: dict[
         cur = np.array([ten_t[t][j - 1] if j else 0 for t in pooled])
         cap = np.array([totals[t] for t in pooled]) - cur
         d_ten = _allocate(ten - prev_ten, np.array([totals[t] * _LEAVE_RATIO[t] for t in pooled]), cap)
-        d_extra = _allocate(extra - prev_extra, np.array([totals[t] * _DAYS_RATIO[t] for t in pooled]),
-                            np.full(len(pooled), 10**9))
+        d_extra = _allocate(
+            extra - prev_extra,
+            np.array([totals[t] * _DAYS_RATIO[t] for t in pooled]),
+            np.full(len(pooled), 10**9),
+        )
         for i, t in enumerate(pooled):
             ten_t[t][j] = cur[i] + d_ten[i]
             extra_t[t][j] = (extra_t[t][j - 1] if j else 0) + d_extra[i]
         prev_ten, prev_extra = ten, extra
     for t in set(totals) - set(pooled):  # not pooled (FY2019 high): own rounding, still monotone
         ten_t[t] = np.round(np.array(ten_path) * _LEAVE_RATIO[t] * totals[t] / 100).astype(np.int64)
-        extra_t[t] = np.round(2 * np.array(days_path) * _DAYS_RATIO[t] * totals[t]).astype(np.int64) - 20 * ten_t[t]
+        extra_t[t] = (
+            np.round(2 * np.array(days_path) * _DAYS_RATIO[t] * totals[t]).astype(np.int64) - 20 * ten_t[t]
+        )
     ten_s = np.zeros((len(schools), 12), dtype=np.int64)
     extra_s = np.zeros((len(schools), 12), dtype=np.int64)
     for t in totals:
@@ -312,10 +381,15 @@ def _leave(rng, fy: int, schools: pd.DataFrame, staff: np.ndarray, totals: dict[
     return ten_s, 10.0 * ten_s + extra_s / 2.0
 
 
-def _stress(rng: np.random.Generator, staff_by_year: dict[int, pd.Series], schools: pd.DataFrame) -> pd.DataFrame:
+def _stress(
+    rng: np.random.Generator, staff_by_year: dict[int, pd.Series], schools: pd.DataFrame
+) -> pd.DataFrame:
     n = len(schools)
-    offset = schools["school_type"].map({"elementary": 0.0, "junior_high": 3.0, "special_needs": -3.0,
-                                         "high": -1.0}).to_numpy()
+    offset = (
+        schools["school_type"]
+        .map({"elementary": 0.0, "junior_high": 3.0, "special_needs": -3.0, "high": -1.0})
+        .to_numpy()
+    )
     wc19 = rng.normal(106.0, 4.0, n) + offset
     sup19 = rng.normal(98.0, 4.0, n) + offset / 2
     scores = {
@@ -326,17 +400,21 @@ def _stress(rng: np.random.Generator, staff_by_year: dict[int, pd.Series], schoo
     for fy, (wc, sup) in scores.items():
         wc, sup = np.round(wc), np.round(sup)
         staff = staff_by_year[fy].to_numpy()
-        frames.append(pd.DataFrame({
-            "school_id": schools["school_id"],
-            "school_code": schools["code"],
-            "school_type": schools["school_type"],
-            "district": schools["district"],
-            "fiscal_year": fy,
-            "respondents": np.round(staff * rng.uniform(0.8, 0.98, n)).astype(np.int64),
-            "total_health_risk": np.round(wc * sup / 100, 2),
-            "workload_control": wc,
-            "support": sup,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "school_id": schools["school_id"],
+                    "school_code": schools["code"],
+                    "school_type": schools["school_type"],
+                    "district": schools["district"],
+                    "fiscal_year": fy,
+                    "respondents": np.round(staff * rng.uniform(0.8, 0.98, n)).astype(np.int64),
+                    "total_health_risk": np.round(wc * sup / 100, 2),
+                    "workload_control": wc,
+                    "support": sup,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -374,5 +452,6 @@ def generate(*, seed: int = 2020) -> DemoData:
     months = pd.concat(frames, ignore_index=True)
     order = months["month"].map(lambda m: FISCAL_MONTHS.index(m))
     months = months.assign(_o=order).sort_values(["fiscal_year", "_o", "school_id"]).drop(columns="_o")
-    return DemoData(schools=schools, months=months.reset_index(drop=True),
-                    stress=_stress(rng, staff_by_year, schools))
+    return DemoData(
+        schools=schools, months=months.reset_index(drop=True), stress=_stress(rng, staff_by_year, schools)
+    )

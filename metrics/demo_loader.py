@@ -172,9 +172,9 @@ def _load_published(result):
                 "fiscal_year": fig["fiscal_year"],
                 "group": fig["group"],
                 "month": fig["month"],
-                "note": fig.get("note", ""),
+                "excluding_events": fig["note"] == demo_data.EXCLUDING_EVENTS_NOTE,
             },
-            {"value": Decimal(str(fig["value"])), "source": fig["source"]},
+            {"value": Decimal(str(fig["value"])), "source": fig["source"], "note": fig["note"]},
             result,
             "published figures",
         )

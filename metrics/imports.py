@@ -108,14 +108,17 @@ PUBLISHED_ALIASES = {
     "値": "value",
     "出典": "source",
     "備考": "note",
+    "行事除外": "excluding_events",
 }
 PUBLISHED_REQUIRED = {"indicator", "fiscal_year", "group", "month", "value", "source"}
 
 
 def import_published(raw: bytes, *, dry_run: bool = False) -> ImportOutcome:
-    """Published figures from CSV (indicator, fiscal_year, group, month, value, source[, note]).
+    """Published figures from CSV: indicator, fiscal_year, group, month, value, source
+    (and optionally note, excluding_events).
 
-    `month` is empty for a year's figure. Nothing is written when any row fails.
+    `month` is empty for a year's figure; `excluding_events` is 1/true for a variant
+    without the months of excluded events. Nothing is written when any row fails.
     """
     outcome = ImportOutcome()
     rows = read_rows(decode(raw), PUBLISHED_ALIASES, PUBLISHED_REQUIRED)
@@ -140,7 +143,8 @@ def import_published(raw: bytes, *, dry_run: bool = False) -> ImportOutcome:
         value = parse_decimal(row["value"], line=line, column="value", errors=errors)
         if not row["source"]:
             errors.append(RowError(line, "source", _("a source is required")))
-        key = (row["indicator"], fiscal_year, row["group"], month, row.get("note", ""))
+        excluding = row.get("excluding_events", "").lower() in ("1", "true", "yes", "はい")
+        key = (row["indicator"], fiscal_year, row["group"], month, excluding)
         if not errors and key in seen:
             errors.append(RowError(line, "indicator", _("the same figure appears twice in the file")))
         seen.add(key)

@@ -422,6 +422,11 @@ class PublishedFigure(models.Model):
         _("month"), null=True, blank=True, help_text=_("Empty for the year's figure.")
     )
     value = models.DecimalField(_("value"), max_digits=8, decimal_places=2)
+    excluding_events = models.BooleanField(
+        _("excluding events"),
+        default=False,
+        help_text=_("The figure leaves out the months of events excluded from the average."),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=200)
 
@@ -429,12 +434,12 @@ class PublishedFigure(models.Model):
         ordering = ["indicator", "fiscal_year", "group", "month"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "fiscal_year", "group", "month", "note"],
+                fields=["indicator", "fiscal_year", "group", "month", "excluding_events"],
                 condition=Q(month__isnull=False),
                 name="published_figure_unique_month",
             ),
             models.UniqueConstraint(
-                fields=["indicator", "fiscal_year", "group", "note"],
+                fields=["indicator", "fiscal_year", "group", "excluding_events"],
                 condition=Q(month__isnull=True),
                 name="published_figure_unique_year",
             ),

@@ -94,11 +94,11 @@ def _round(value) -> float | None:
     return aggregation.round_half_up(float(value), 1)
 
 
-def _published_year_figures(fiscal_year: int) -> dict[tuple[str, str], PublishedFigure]:
+def _published_year_figures(fiscal_year: int) -> dict[tuple[str, str, bool], PublishedFigure]:
     figures = PublishedFigure.objects.filter(fiscal_year=fiscal_year, month__isnull=True).select_related(
         "indicator"
     )
-    return {(f.indicator.code, f.group): f for f in figures}
+    return {(f.indicator.code, f.group, f.excluding_events): f for f in figures}
 
 
 def _comparable(months, code, types, other_year, excluded) -> dict | None:
@@ -185,8 +185,8 @@ def indicator_summary(*, fiscal_year: int) -> list[dict]:
                 }
             )
     seen = {(r["indicator"], r["group"]) for r in rows}
-    for (code, group), fig in published.items():
-        if (code, group) not in seen:
+    for (code, group, excluding_events), fig in published.items():
+        if (code, group) not in seen and not excluding_events:
             rows.append(
                 {
                     "indicator": code,
@@ -207,8 +207,10 @@ def indicator_summary(*, fiscal_year: int) -> list[dict]:
         target = targets.get(row["indicator"])
         row["target"] = float(target) if target is not None else None
         row["met"] = indicator.meets(row["value"], target)
-        pub = published.get((row["indicator"], row["group"]))
+        pub = published.get((row["indicator"], row["group"], False))
         row["published"] = float(pub.value) if pub is not None else None
+        pub = published.get((row["indicator"], row["group"], True))
+        row["published_excluding_events"] = float(pub.value) if pub is not None else None
     order = {code: i.order for code, i in indicators.items()}
     rows.sort(key=lambda r: (order[r["indicator"]], r["group"] != aggregation.ALL))
     return rows

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from metrics import views
+from metrics.views import dashboard
 
 app_name = "metrics"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.home, name="home"),
 ]

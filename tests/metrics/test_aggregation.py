@@ -19,8 +19,20 @@ from metrics.aggregation import (
 )
 
 
-def row(school_id, month, staff, over80=0, left=0, *, fy=2020, school_type="elementary",
-        district="north", leave_days=0.0, leave10=0, over45=None):
+def row(
+    school_id,
+    month,
+    staff,
+    over80=0,
+    left=0,
+    *,
+    fy=2020,
+    school_type="elementary",
+    district="north",
+    leave_days=0.0,
+    leave10=0,
+    over45=None,
+):
     return {
         "school_id": school_id,
         "school_type": school_type,
@@ -185,14 +197,40 @@ def test_grouping_by_district_and_unknown_group_by():
 
 
 def test_stress_is_respondent_weighted_and_ignores_zero_respondents():
-    stress = pd.DataFrame([
-        {"school_id": 1, "school_type": "elementary", "district": "north", "fiscal_year": 2020,
-         "respondents": 10, "total_health_risk": 90.0, "workload_control": 100.0, "support": 90.0},
-        {"school_id": 2, "school_type": "elementary", "district": "north", "fiscal_year": 2020,
-         "respondents": 30, "total_health_risk": 110.0, "workload_control": 110.0, "support": 100.0},
-        {"school_id": 3, "school_type": "junior_high", "district": "south", "fiscal_year": 2020,
-         "respondents": 0, "total_health_risk": 500.0, "workload_control": 500.0, "support": 500.0},
-    ])
+    stress = pd.DataFrame(
+        [
+            {
+                "school_id": 1,
+                "school_type": "elementary",
+                "district": "north",
+                "fiscal_year": 2020,
+                "respondents": 10,
+                "total_health_risk": 90.0,
+                "workload_control": 100.0,
+                "support": 90.0,
+            },
+            {
+                "school_id": 2,
+                "school_type": "elementary",
+                "district": "north",
+                "fiscal_year": 2020,
+                "respondents": 30,
+                "total_health_risk": 110.0,
+                "workload_control": 110.0,
+                "support": 100.0,
+            },
+            {
+                "school_id": 3,
+                "school_type": "junior_high",
+                "district": "south",
+                "fiscal_year": 2020,
+                "respondents": 0,
+                "total_health_risk": 500.0,
+                "workload_control": 500.0,
+                "support": 500.0,
+            },
+        ]
+    )
     out = one(stress_scores(stress), group="all")
     assert out["respondents"] == 40
     assert out["schools"] == 2

@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 "\nDemo users (password: %s)\n"
                 "  board               board staff (事務局): everything, the admin\n"
                 "  official            official: aggregated dashboards and the annual report\n"
-                "  principal-E001 …    a principal for every demo school, e.g. principal-E001, principal-J001\n"
+                "  principal-E001 …    a principal for every demo school (principal-<school code>)\n"
                 % (shown if password is None else "as given with --password")
             )
         )
