@@ -1,5 +1,8 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -474,3 +477,64 @@ class Commentary(models.Model):
     @property
     def body(self):
         return localized(self, "body")
+
+
+class ReportingDeadline(models.Model):
+    """The board's due day: a month's figures are due by this day of the following month (one row)."""
+
+    due_day = models.PositiveSmallIntegerField(
+        _("due day"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Day of the following month by which a month's figures are due (1–28)."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_day__gte=1, due_day__lte=28), name="deadline_due_day_valid"
+            ),
+        ]
+        verbose_name = _("reporting deadline")
+        verbose_name_plural = _("reporting deadlines")
+
+    def __str__(self):
+        return _("day %(day)s of the following month") % {"day": self.due_day}
+
+    @classmethod
+    def current(cls) -> "ReportingDeadline":
+        """The deadline in force: the stored row, or the default (10th) when the board has set none."""
+        return cls.objects.order_by("pk").first() or cls()
+
+    def due_date(self, fiscal_year: int, month: int) -> datetime.date:
+        """The date by which (fiscal_year, month) is due: `due_day` of the following calendar month."""
+        year = fiscal.calendar_year(fiscal_year, month)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return datetime.date(year, month, self.due_day)
+
+
+class Reminder(models.Model):
+    """A reminder emailed to a school's principals about one missing school-month (sent once)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="reminders")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    recipients = models.TextField(_("recipients"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "fiscal_year", "month"], name="reminder_one_per_school_month"
+            ),
+        ]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self):
+        return f"{self.school} {self.fiscal_year}-{self.month}"
