@@ -229,9 +229,9 @@ def full_year_types(months: pd.DataFrame, *, fiscal_year: int) -> list[str]:
     rows = _staffed(months[months["fiscal_year"] == fiscal_year])
     if rows.empty:
         return []
-    year_months = set(rows["month"].astype(int))
-    per_type = rows.groupby("school_type")["month"].agg(lambda s: set(s.astype(int)))
-    return _ordered_types(t for t, ms in per_type.items() if ms >= year_months)
+    # A type's months are a subset of the year's, so equal counts mean full coverage.
+    per_type = rows.groupby("school_type")["month"].nunique()
+    return _ordered_types(per_type.index[per_type == rows["month"].nunique()])
 
 
 def common_full_year_types(months: pd.DataFrame, *, fiscal_years: Iterable[int]) -> list[str]:
@@ -315,16 +315,12 @@ def monthly_values(
 
 
 def _sort(df: pd.DataFrame, *, with_month: bool) -> pd.DataFrame:
-    keys = df["group"].map(_group_sort_key)
-    order = pd.DataFrame(
-        {"fy": df["fiscal_year"], "g": keys.map(lambda k: k[0]), "t": keys.map(lambda k: k[1])}
-    )
-    order["s"] = keys.map(lambda k: k[2])
-    cols = ["fy", "g", "t", "s"]
-    if with_month:
-        order["m"] = df["month"].map(fiscal_position)
-        cols.append("m")
-    return df.loc[order.sort_values(cols, kind="stable").index].reset_index(drop=True)
+    keys = {g: _group_sort_key(g) for g in df["group"].unique()}
+    years = df["fiscal_year"].tolist()
+    groups = df["group"].tolist()
+    months = df["month"].map(fiscal_position).tolist() if with_month else [0] * len(df)
+    order = sorted(range(len(df)), key=lambda i: (years[i], keys[groups[i]], months[i]))
+    return df.iloc[order].reset_index(drop=True)
 
 
 def year_figures(
@@ -334,6 +330,7 @@ def year_figures(
     group_by: str | None = None,
     types: Collection[str] | None = None,
     excluded_months: Collection[tuple[int, int]] = frozenset(),
+    monthly: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The year's figure per fiscal year and group.
 
@@ -351,10 +348,13 @@ def year_figures(
 
     ``types`` lists the school types pooled into the group (for "all", the
     full-year types, or the explicit ``types``). Groups with no month with a
-    value are absent. Grouping and ``types`` are as in ``monthly_values``.
+    value are absent. Grouping and ``types`` are as in ``monthly_values``;
+    ``monthly`` may pass that function's result for the same arguments when the
+    caller already has it.
     """
     spec = _spec(indicator)
-    monthly = monthly_values(months, indicator=spec, group_by=group_by, types=types)
+    if monthly is None:
+        monthly = monthly_values(months, indicator=spec, group_by=group_by, types=types)
     monthly = monthly[monthly["value"].notna()]
     if monthly.empty:
         return pd.DataFrame(columns=YEAR_COLUMNS)

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pandas as pd
+from django.db import connections
+from django.db.models import Sum
 
 from metrics import aggregation
 from metrics.models import Event, Indicator, MonthlyReport, PublishedFigure, StressCheckResult, Target
@@ -43,12 +45,12 @@ STRESS_INDICATORS = {
 
 
 def _frame(queryset, columns: dict) -> pd.DataFrame:
-    rows = queryset.values_list(*columns)
-    df = pd.DataFrame.from_records(list(rows), columns=list(columns.values()))
-    for col in df.columns:
-        if df[col].dtype == object and len(df) and isinstance(df[col].iloc[0], Decimal):
-            df[col] = df[col].astype("float64")
-    return df
+    """Rows of `queryset` as a DataFrame, read with one raw cursor (no model or Decimal objects)."""
+    sql, params = queryset.values_list(*columns).query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pd.DataFrame.from_records(rows, columns=list(columns.values()))
 
 
 def months_frame(*, fiscal_years=None, queryset=None) -> pd.DataFrame:
@@ -63,8 +65,41 @@ def months_frame(*, fiscal_years=None, queryset=None) -> pd.DataFrame:
     return df
 
 
-def stress_frame(*, fiscal_years=None) -> pd.DataFrame:
+GROUP_KEYS = {
+    "fiscal_year": "fiscal_year",
+    "month": "month",
+    "school__school_type__code": "school_type",
+    "school__district__code": "district",
+}
+SUMMED = ("staff_count", "over_80h_count", "left_by_19_count", "leave_days_total", "leave_10plus_count")
+
+
+def grouped_months_frame(*, fiscal_years, queryset=None) -> pd.DataFrame:
+    """Counted school-months summed per fiscal year, month, school type and district.
+
+    Pooled shares only add numerators and staff, so every group of types or
+    districts gets the same figures from these few rows as from the school rows
+    (a few hundred rows instead of thousands; the sums run in the database).
+    Not for per-school grouping, nor for the optional 45 h / 100 h bands, whose
+    denominators leave out schools that did not report them.
+    """
+    qs = MonthlyReport.objects.all() if queryset is None else queryset
+    qs = (
+        qs.filter(status__in=COUNTED_STATUSES, fiscal_year__in=list(fiscal_years))
+        .values(*GROUP_KEYS)
+        .annotate(**{name: Sum(name) for name in SUMMED})
+        .order_by()
+    )
+    df = _frame(qs, {**GROUP_KEYS, **{name: name for name in SUMMED}})
+    df.insert(0, "school_id", range(len(df)))
+    df["leave_days_total"] = pd.to_numeric(df["leave_days_total"]).astype("float64")
+    return df
+
+
+def stress_frame(*, fiscal_years=None, district: str | None = None) -> pd.DataFrame:
     qs = StressCheckResult.objects.all()
+    if district:
+        qs = qs.filter(school__district__code=district)
     if fiscal_years is not None:
         qs = qs.filter(fiscal_year__in=list(fiscal_years))
     df = _frame(qs, STRESS_COLUMNS)

@@ -1,0 +1,239 @@
+"""Plotly figures built from aggregation output, as JSON-safe dicts for `json_script`.
+
+Each school type keeps one colour everywhere (Okabe–Ito palette, safe for colour
+blindness); the comparison year is dashed; targets are dotted lines always in view.
+"""
+
+import json
+
+import plotly.graph_objects as go
+
+from reform.fiscal import FISCAL_MONTHS, fiscal_year_label, month_label
+
+TYPE_COLOURS = {
+    "all": "#000000",
+    "elementary": "#0072B2",
+    "junior_high": "#D55E00",
+    "special_needs": "#009E73",
+    "high": "#CC79A7",
+    "school": "#E69F00",
+}
+TARGET_COLOUR = "#B3261E"
+FONT = "Hiragino Kaku Gothic ProN, Noto Sans CJK JP, Meiryo, sans-serif"
+CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def _json(fig: go.Figure) -> dict:
+    figure = json.loads(fig.to_json())
+    return {"data": figure["data"], "layout": figure["layout"], "config": CONFIG}
+
+
+def _layout(fig: go.Figure, *, title: str, y_title: str, height: int = 460):
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 16}},
+        font={"family": FONT, "size": 13},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 90, "b": 50},
+        hovermode="x unified",
+        legend={"orientation": "h", "y": -0.15},
+        plot_bgcolor="#ffffff",
+        yaxis={"title": y_title, "gridcolor": "#e4e7eb", "zeroline": True, "zerolinecolor": "#9aa5b1"},
+    )
+
+
+def _month_axis(fig: go.Figure, lang: str, *, suffix: str = ""):
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=list(range(12)),
+        ticktext=[month_label(m, lang) + suffix for m in FISCAL_MONTHS],
+        range=[-0.5, 11.5],
+        showgrid=False,
+    )
+
+
+def _target_line(target: float) -> dict:
+    return {
+        "type": "line",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "y0": target,
+        "y1": target,
+        "line": {"color": TARGET_COLOUR, "dash": "dot", "width": 2},
+    }
+
+
+def _positions(months) -> list[int]:
+    return [FISCAL_MONTHS.index(int(m)) for m in months]
+
+
+def monthly_figure(
+    *,
+    series: list[dict],
+    target: float | None,
+    target_label: str,
+    events: list[dict],
+    title: str,
+    y_title: str,
+    unit: str,
+    lang: str,
+    month_suffix: str = "",
+) -> dict:
+    """Monthly lines April → March.
+
+    `series`: dicts with `name`, `group` (colour key), `months`, `values` (None for a
+    gap), `dashed` (the comparison year). `events`: dicts with `label`, `first` and
+    `last` (calendar months, inclusive). The y-axis always includes 0 and the target.
+    """
+    fig = go.Figure()
+    highest = 0.0
+    for s in series:
+        values = [None if v is None else round(v, 2) for v in s["values"]]
+        highest = max([highest, *[v for v in values if v is not None]])
+        fig.add_trace(
+            go.Scatter(
+                x=_positions(s["months"]),
+                y=values,
+                name=s["name"],
+                mode="lines+markers",
+                line={
+                    "color": TYPE_COLOURS.get(s["group"], "#555555"),
+                    "dash": "dash" if s.get("dashed") else "solid",
+                    "width": 3 if s["group"] == "all" else 2,
+                },
+                marker={"size": 5 if s.get("dashed") else 7},
+                opacity=0.65 if s.get("dashed") else 1,
+                hovertemplate=f"%{{y:.1f}}{unit}",
+                connectgaps=False,
+            )
+        )
+    top = max(highest, target or 0) * 1.15 or 1
+    shapes, annotations = [], []
+    if target is not None:
+        shapes.append(_target_line(target))
+        annotations.append(
+            {
+                "text": target_label,
+                "xref": "paper",
+                "x": 0,
+                "y": target,
+                "yanchor": "bottom" if target < top * 0.9 else "top",
+                "xanchor": "left",
+                "showarrow": False,
+                "font": {"color": TARGET_COLOUR},
+            }
+        )
+    for i, event in enumerate(events):
+        first, last = FISCAL_MONTHS.index(event["first"]), FISCAL_MONTHS.index(event["last"])
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": first - 0.45,
+                "x1": last + 0.45,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "#7b8794",
+                "opacity": 0.10,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        annotations.append(
+            {
+                "x": (first + last) / 2,
+                "y": 1.0 + (0.07 if i % 2 else 0.0),
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": event["label"],
+                "showarrow": False,
+                "font": {"size": 10, "color": "#52606d"},
+            }
+        )
+    fig.update_layout(shapes=shapes, annotations=annotations)
+    _layout(fig, title=title, y_title=y_title)
+    fig.update_layout(margin={"t": 120})
+    fig.update_yaxes(range=[min(0, target or 0), top])
+    _month_axis(fig, lang, suffix=month_suffix)
+    return _json(fig)
+
+
+def sparkline(*, values: list[float | None], target: float | None, group: str = "all") -> dict:
+    """A small static trend line with no axes, for the overview cards.
+
+    Built as a plain figure dict: four of these on a page cost more to validate
+    through `go.Figure` than everything else the page computes.
+    """
+    present = [v for v in values if v is not None]
+    low, high = min([*present, target or 0, 0]), max([*present, target or 0])
+    pad = (high - low) * 0.1 or 1
+    shapes = []
+    if target is not None:
+        shapes.append({**_target_line(target), "line": {"color": TARGET_COLOUR, "dash": "dot", "width": 1}})
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "x": list(range(len(values))),
+                "y": [None if v is None else round(v, 2) for v in values],
+                "mode": "lines+markers",
+                "line": {"color": TYPE_COLOURS.get(group, "#000"), "width": 2},
+                "marker": {"size": 4},
+                "hoverinfo": "skip",
+            }
+        ],
+        "layout": {
+            "height": 90,
+            "margin": {"l": 4, "r": 4, "t": 4, "b": 4},
+            "showlegend": False,
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False, "range": [low - pad, high + pad]},
+            "plot_bgcolor": "#ffffff",
+            "shapes": shapes,
+        },
+        "config": {"staticPlot": True, "displayModeBar": False, "responsive": True},
+    }
+
+
+def stress_figure(*, rows: list[dict], score_names: dict[str, str], title: str, lang: str) -> dict:
+    """The three stress scores per fiscal year as grouped bars against the national 100.
+
+    `rows`: dicts with `fiscal_year` and one value per key of `score_names`.
+    """
+    fig = go.Figure()
+    palette = ["#0072B2", "#D55E00", "#009E73"]
+    years = [fiscal_year_label(r["fiscal_year"], lang) for r in rows]
+    for colour, (key, name) in zip(palette, score_names.items(), strict=False):
+        fig.add_trace(
+            go.Bar(
+                x=years,
+                y=[r[key] for r in rows],
+                name=name,
+                marker_color=colour,
+                text=[f"{r[key]:.1f}" if r[key] is not None else "" for r in rows],
+                textposition="outside",
+                hovertemplate="%{y:.1f}",
+            )
+        )
+    national = "全国平均 100" if lang == "ja" else "National average 100"
+    fig.update_layout(
+        shapes=[_target_line(100)],
+        annotations=[
+            {
+                "text": national,
+                "xref": "paper",
+                "x": 1,
+                "xanchor": "right",
+                "y": 100,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"color": TARGET_COLOUR},
+            }
+        ],
+    )
+    values = [r[k] for r in rows for k in score_names if r[k] is not None]
+    _layout(fig, title=title, y_title="")
+    fig.update_layout(barmode="group", hovermode="closest")
+    fig.update_yaxes(range=[min([80, *values]) - 5, max([110, *values]) + 5])
+    return _json(fig)

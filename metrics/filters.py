@@ -1,0 +1,112 @@
+"""The dashboard's filters: read from the query string, invalid values ignored with a message."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.utils.translation import gettext as _
+
+from metrics.models import District, MonthlyReport, PublishedFigure, SchoolType
+
+
+@dataclass
+class DashboardFilters:
+    fiscal_year: int | None
+    compare_year: int | None
+    types: list[str]  # school type codes shown; all types when none was chosen
+    district: str | None
+    available_years: list[int]
+    type_choices: list[SchoolType]
+    district_choices: list[District]
+    chosen_types: list[str] = field(default_factory=list)  # as chosen by the user (may be empty)
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def years(self) -> list[int]:
+        return [y for y in (self.fiscal_year, self.compare_year) if y is not None]
+
+    def query(self) -> str:
+        """The query string that reproduces these filters (for links between pages)."""
+        pairs = [("year", self.fiscal_year), ("compare", self.compare_year if self.compare_year else "")]
+        pairs += [("type", t) for t in self.chosen_types]
+        if self.district:
+            pairs.append(("district", self.district))
+        return urlencode([(k, v) for k, v in pairs if v is not None])
+
+
+def available_years() -> list[int]:
+    """Fiscal years with counted school-months or published figures, newest first."""
+    from metrics.services import COUNTED_STATUSES
+
+    years = set(
+        MonthlyReport.objects.filter(status__in=COUNTED_STATUSES)
+        .values_list("fiscal_year", flat=True)
+        .distinct()
+    )
+    years |= set(PublishedFigure.objects.order_by().values_list("fiscal_year", flat=True).distinct())
+    return sorted(years, reverse=True)
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_filters(params) -> DashboardFilters:
+    """Filters from a QueryDict: year, compare (a year or empty for none), type (repeatable), district."""
+    years = available_years()
+    type_choices = list(SchoolType.objects.all())
+    district_choices = list(District.objects.all())
+    ignored = []
+
+    fiscal_year = years[0] if years else None
+    if params.get("year"):
+        wanted = _int(params["year"])
+        if wanted in years:
+            fiscal_year = wanted
+        else:
+            ignored.append(
+                _("There is no data for fiscal year “%(value)s”; showing the latest year instead.")
+                % {"value": params["year"]}
+            )
+
+    compare_year = fiscal_year - 1 if fiscal_year and fiscal_year - 1 in years else None
+    if "compare" in params:
+        raw = params["compare"]
+        wanted = _int(raw)
+        if raw == "":
+            compare_year = None
+        elif wanted in years and wanted != fiscal_year:
+            compare_year = wanted
+        else:
+            ignored.append(
+                _("There is no data to compare with for fiscal year “%(value)s”; it was ignored.")
+                % {"value": raw}
+            )
+
+    known_types = {t.code for t in type_choices}
+    chosen = []
+    for code in params.getlist("type"):
+        if code in known_types:
+            chosen.append(code)
+        else:
+            ignored.append(_("Unknown school type “%(value)s” was ignored.") % {"value": code})
+    chosen = [t.code for t in type_choices if t.code in chosen]
+
+    district = params.get("district") or None
+    if district and district not in {d.code for d in district_choices}:
+        ignored.append(_("Unknown district “%(value)s” was ignored.") % {"value": district})
+        district = None
+
+    return DashboardFilters(
+        fiscal_year=fiscal_year,
+        compare_year=compare_year,
+        types=chosen or [t.code for t in type_choices],
+        chosen_types=chosen,
+        district=district,
+        available_years=years,
+        type_choices=type_choices,
+        district_choices=district_choices,
+        ignored=ignored,
+    )
