@@ -5,10 +5,17 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from metrics.models import Indicator, PublishedFigure, SchoolType
+from metrics import workflow
+from metrics.models import Indicator, MonthlyReport, PublishedFigure, SchoolType
+from reform import fiscal
+from reform.i18n import is_english
 from reform.loading import LoadResult, upsert
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -172,3 +179,336 @@ def import_published(raw: bytes, *, dry_run: bool = False) -> ImportOutcome:
             )
     outcome.written = True
     return outcome
+
+
+# --- monthly school data ---------------------------------------------------------------------------
+
+# Canonical column → accepted header names (Japanese, English; compared without case).
+MONTHLY_COLUMNS = {
+    "school_code": ("学校コード", "学校番号", "school code", "school"),
+    "fiscal_year": ("年度", "fiscal year", "fy"),
+    "month": ("月", "month"),
+    "staff_count": ("対象教職員数", "教職員数", "職員数", "staff counted", "staff"),
+    "over_80h_count": (
+        "80時間超",
+        "時間外80時間超",
+        "80時間超の教職員数",
+        "staff over 80 h overtime",
+        "over 80h",
+    ),
+    "left_by_19_count": (
+        "19時までに退勤",
+        "19時退勤",
+        "19時までに退勤した教職員数",
+        "staff leaving by 19:00",
+        "left by 19",
+    ),
+    "over_45h_count": (
+        "45時間超",
+        "時間外45時間超",
+        "45時間超の教職員数",
+        "staff over 45 h overtime",
+        "over 45h",
+    ),
+    "over_100h_count": (
+        "100時間超",
+        "時間外100時間超",
+        "100時間超の教職員数",
+        "staff over 100 h overtime",
+        "over 100h",
+    ),
+    "leave_days_total": ("年休取得日数合計", "年休取得日数", "leave days taken since april", "leave days"),
+    "leave_10plus_count": (
+        "年休10日以上",
+        "年休10日以上取得者数",
+        "staff with 10+ leave days",
+        "leave 10+",
+    ),
+}
+MONTHLY_ALIASES = {
+    alias.lower(): canonical for canonical, names in MONTHLY_COLUMNS.items() for alias in (canonical, *names)
+}
+MONTHLY_OPTIONAL = {"over_45h_count", "over_100h_count"}
+MONTHLY_REQUIRED = set(MONTHLY_COLUMNS) - MONTHLY_OPTIONAL
+MONTHLY_VALUE_FIELDS = (
+    "staff_count",
+    "over_80h_count",
+    "left_by_19_count",
+    "over_45h_count",
+    "over_100h_count",
+    "leave_days_total",
+    "leave_10plus_count",
+)
+# The header of the template: Japanese names for Japanese users, the canonical names otherwise.
+MONTHLY_TEMPLATE_HEADER_JA = [MONTHLY_COLUMNS[c][0] for c in MONTHLY_COLUMNS]
+MONTHLY_TEMPLATE_HEADER_EN = list(MONTHLY_COLUMNS)
+MAX_LEAVE_DAYS = Decimal("99999999.9")
+PREVIEW_ROWS = 500
+
+
+@dataclass
+class MonthlyRowPlan:
+    """What importing one row would do: create the school-month, change it, or nothing."""
+
+    line: int
+    school_code: str
+    fiscal_year: int
+    month: int
+    action: str  # "create", "update" or "unchanged"
+    changes: list[tuple[str, object, object]] = field(default_factory=list)
+
+
+@dataclass
+class MonthlyImportOutcome:
+    """The result of a monthly import or its dry run."""
+
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    preview: list[MonthlyRowPlan] = field(default_factory=list)  # the first PREVIEW_ROWS changes
+    written: bool = False
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _monthly_header(text: str) -> dict[str, str]:
+    """Canonical column → the header as the file spells it (for messages)."""
+    header = next(csv.reader(io.StringIO(text[:10000])), [])
+    return {MONTHLY_ALIASES.get(h.strip().lower(), h.strip()): h.strip() for h in header}
+
+
+def _parse_leave_days(value: str, *, line: int, column: str, errors: list):
+    days = parse_decimal(value, line=line, column=column, errors=errors)
+    if days is None:
+        return None
+    if not days.is_finite() or days < 0 or days > MAX_LEAVE_DAYS or days != days.quantize(Decimal("0.1")):
+        errors.append(
+            RowError(
+                line, column, _("must be a number of days of at least 0, with at most one decimal place")
+            )
+        )
+        return None
+    return days.quantize(Decimal("0.1"))
+
+
+def _same(stored, new) -> bool:
+    if stored is None or new is None:
+        return stored is None and new is None
+    return Decimal(stored) == Decimal(new)
+
+
+def import_monthly(
+    raw: bytes,
+    *,
+    schools,
+    status: str,
+    user=None,
+    source_name: str = "",
+    dry_run: bool = False,
+    today=None,
+) -> MonthlyImportOutcome:
+    """School-months from CSV, keyed by school code, fiscal year and month; all or nothing.
+
+    `schools` is the queryset the importing user may write to (a principal's own school, or all
+    for the board); any other code is "unknown". Created and changed rows get `status` (draft,
+    submitted or approved); submitted and approved ones are stamped as submitted now. A row equal
+    to what is stored changes nothing, so importing a file twice changes nothing the second time.
+    Approved months are locked: a row that would change one is an error. Files over 5 MB, or with
+    more rows than schools × 12, are refused (`ImportFileError`). Nothing is written when any row
+    fails, or on a dry run; the history records `user` and the import with `source_name`.
+    """
+    text = decode(raw)
+    header = _monthly_header(text)
+    missing = [c for c in MONTHLY_COLUMNS if c in MONTHLY_REQUIRED and c not in header]
+    if missing:
+        names = [MONTHLY_COLUMNS[c][0] if not is_english() else c for c in missing]
+        raise ImportFileError(_("Missing columns: %(columns)s") % {"columns": ", ".join(names)})
+    rows = read_rows(text, MONTHLY_ALIASES, MONTHLY_REQUIRED)
+    codes = dict(schools.values_list("code", "id"))
+    limit = max(len(codes), 1) * 12
+    if len(rows) > limit:
+        raise ImportFileError(
+            _("The file has %(rows)s rows; at most %(limit)s (schools × 12 months) can be imported at once.")
+            % {"rows": len(rows), "limit": limit}
+        )
+    label = {c: header.get(c, c) for c in MONTHLY_COLUMNS}
+    today = today or workflow.today()
+    outcome = MonthlyImportOutcome()
+    parsed, seen = [], {}
+    for line, row in rows:
+        errors = []
+        school_id = codes.get(row["school_code"])
+        if school_id is None:
+            errors.append(
+                RowError(
+                    line, label["school_code"], _("unknown school code “%(v)s”") % {"v": row["school_code"]}
+                )
+            )
+        fiscal_year = parse_int(row["fiscal_year"], line=line, column=label["fiscal_year"], errors=errors)
+        if fiscal_year is not None and not 2000 <= fiscal_year <= 2100:
+            errors.append(
+                RowError(line, label["fiscal_year"], _("the fiscal year must be between 2000 and 2100"))
+            )
+            fiscal_year = None
+        month = parse_int(row["month"], line=line, column=label["month"], errors=errors)
+        if month is not None and not 1 <= month <= 12:
+            errors.append(RowError(line, label["month"], _("the month must be between 1 and 12")))
+            month = None
+        if (
+            fiscal_year is not None
+            and month is not None
+            and not workflow.month_has_started(fiscal_year, month, today)
+        ):
+            errors.append(RowError(line, label["month"], _("this month has not started yet")))
+        values = {}
+        for name in MONTHLY_VALUE_FIELDS:
+            if name == "leave_days_total":
+                values[name] = _parse_leave_days(row[name], line=line, column=label[name], errors=errors)
+            else:
+                values[name] = parse_int(
+                    row.get(name, ""),
+                    line=line,
+                    column=label[name],
+                    errors=errors,
+                    required=name not in MONTHLY_OPTIONAL,
+                    minimum=0,
+                )
+        if not errors:
+            try:
+                MonthlyReport(month=month, **values).clean()
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    errors.extend(RowError(line, label.get(name, name), str(m)) for m in messages)
+        key = (school_id, fiscal_year, month)
+        if not errors:
+            if key in seen:
+                errors.append(
+                    RowError(
+                        line,
+                        label["school_code"],
+                        _("the same school and month already appear in row %(row)s") % {"row": seen[key]},
+                    )
+                )
+            else:
+                seen[key] = line
+        outcome.errors.extend(errors)
+        if not errors:
+            parsed.append((line, row["school_code"], key, values))
+    if outcome.errors:
+        return outcome
+
+    existing = _existing_months(schools, {(fy, m) for _l, _c, (_s, fy, m), _v in parsed})
+    now = timezone.now()
+    submitted_at = now if status in workflow.COUNTED else None
+    labels = {f.name: f.verbose_name for f in MonthlyReport._meta.fields}
+    to_create, to_update = [], []
+    for line, code, key, values in parsed:
+        current = existing.get(key)
+        school_id, fiscal_year, month = key
+        if current is None:
+            to_create.append(
+                MonthlyReport(
+                    school_id=school_id,
+                    fiscal_year=fiscal_year,
+                    month=month,
+                    status=status,
+                    submitted_at=submitted_at,
+                    **values,
+                )
+            )
+            plan = MonthlyRowPlan(line, code, fiscal_year, month, "create")
+            outcome.created += 1
+        else:
+            changes = [(n, current[n], v) for n, v in values.items() if not _same(current[n], v)]
+            status_changes = (
+                current["status"] != status and current["status"] != MonthlyReport.Status.APPROVED
+            )
+            if not changes and not status_changes:
+                outcome.unchanged += 1
+                continue
+            if current["status"] == MonthlyReport.Status.APPROVED:
+                outcome.errors.append(
+                    RowError(
+                        line,
+                        label["month"],
+                        _("this month has been approved and is locked; ask the board to return it first"),
+                    )
+                )
+                continue
+            if status_changes:
+                changes.append(
+                    ("status", workflow.STATE_LABELS[current["status"]], workflow.STATE_LABELS[status])
+                )
+            to_update.append(
+                MonthlyReport(
+                    **{**current, **values, "status": status, "submitted_at": submitted_at, "updated_at": now}
+                )
+            )
+            plan = MonthlyRowPlan(
+                line,
+                code,
+                fiscal_year,
+                month,
+                "update",
+                [(str(labels[n]), before, after) for n, before, after in changes],
+            )
+            outcome.updated += 1
+        if len(outcome.preview) < PREVIEW_ROWS:
+            outcome.preview.append(plan)
+    if outcome.errors or dry_run:
+        return outcome
+    reason = workflow.change_reason(workflow.SOURCE_IMPORT, source_name)
+    with transaction.atomic():
+        bulk_create_with_history(
+            to_create, MonthlyReport, batch_size=2000, default_user=user, default_change_reason=reason
+        )
+        if to_update:
+            bulk_update_with_history(
+                to_update,
+                MonthlyReport,
+                [*MONTHLY_VALUE_FIELDS, "status", "submitted_at", "updated_at"],
+                batch_size=2000,
+                default_user=user,
+                default_change_reason=reason,
+            )
+    outcome.written = True
+    return outcome
+
+
+def _existing_months(schools, pairs: set[tuple[int, int]]) -> dict[tuple[int, int, int], dict]:
+    """The stored school-months for `pairs` of (fiscal year, month), keyed like the import's rows."""
+    if not pairs:
+        return {}
+    by_year: dict[int, set[int]] = {}
+    for fiscal_year, month in pairs:
+        by_year.setdefault(fiscal_year, set()).add(month)
+    which = Q()
+    for fiscal_year, months in by_year.items():
+        which |= Q(fiscal_year=fiscal_year, month__in=sorted(months))
+    fields = [f.attname for f in MonthlyReport._meta.concrete_fields]
+    found = {}
+    for row in MonthlyReport.objects.filter(which, school__in=schools).values(*fields):
+        found[(row["school_id"], row["fiscal_year"], row["month"])] = row
+    return found
+
+
+def monthly_template_rows(*, school, fiscal_year: int, english: bool) -> list[list]:
+    """The CSV template for a school's year: header, and a row per month with what is stored."""
+    stored = {r.month: r for r in MonthlyReport.objects.filter(school=school, fiscal_year=fiscal_year)}
+    rows = [MONTHLY_TEMPLATE_HEADER_EN if english else MONTHLY_TEMPLATE_HEADER_JA]
+    for month in fiscal.FISCAL_MONTHS:
+        report = stored.get(month)
+        values = ["" if report is None else _blank(getattr(report, n)) for n in MONTHLY_VALUE_FIELDS]
+        rows.append([school.code, fiscal_year, month, *values])
+    return rows
+
+
+def _blank(value):
+    return "" if value is None else value

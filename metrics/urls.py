@@ -1,9 +1,22 @@
 from django.urls import path
 
-from metrics.views import dashboard
+from metrics.views import board, dashboard, entry
 
 app_name = "metrics"
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    # Monthly data entry (principals) and its review (board): metrics/views/entry.py, board.py.
+    path("entry/", entry.home, name="entry-home"),
+    path("entry/<int:fiscal_year>/<int:month>/", entry.month, name="entry-month"),
+    path("entry/import/", entry.import_csv, name="entry-import"),
+    path("entry/template.csv", entry.template_csv, name="entry-template"),
+    path("reports/<int:pk>/history/", entry.history, name="report-history"),
+    path("board/completeness/", board.completeness_page, name="board-completeness"),
+    path("board/completeness/missing.csv", board.missing_csv, name="board-missing"),
+    path("board/deadline/", board.deadline, name="board-deadline"),
+    path("board/review/", board.review, name="board-review"),
+    path("board/review/approve/", board.bulk_approve, name="board-bulk-approve"),
+    path("board/review/<int:pk>/", board.review_detail, name="board-review-detail"),
+    path("board/import/", board.import_bulk, name="board-import"),
 ]

@@ -9,6 +9,7 @@ a row the user may not see is simply absent, so views answer 404, not 403.
 """
 
 from enum import StrEnum
+from functools import wraps
 
 
 class Role(StrEnum):
@@ -43,6 +44,33 @@ def school_id_of(user) -> int | None:
         return None
     link = getattr(user, "principal_of", None)
     return link.school_id if link is not None else None
+
+
+def is_principal(user) -> bool:
+    """A principal linked to a school (a principal without a school can enter nothing)."""
+    return role_of(user) is Role.PRINCIPAL and school_id_of(user) is not None
+
+
+def role_required(*roles: Role):
+    """View decorator: anonymous users are sent to the login page; a user of another role gets a 404,
+    as if the page did not exist (principals must not learn what board pages there are)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            from django.contrib.auth.views import redirect_to_login
+            from django.http import Http404
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            role = role_of(request.user)
+            if role not in roles or (role is Role.PRINCIPAL and school_id_of(request.user) is None):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def can_see_school_rows(user) -> bool:
