@@ -226,6 +226,12 @@ def _met_word(met: bool | None) -> str:
     return _("target met") if met else _("target not met")
 
 
+def _types_with_data(ctx: Context, fiscal_year: int) -> set[str]:
+    """Shown types with any month of data in the year (whether or not all year)."""
+    year = ctx.months[ctx.months["fiscal_year"] == fiscal_year]
+    return set(year["school_type"]) & set(ctx.filters.types)
+
+
 def _year_table(
     ctx: Context, code: str, figures_by_year: dict[int, pd.DataFrame]
 ) -> tuple[list[dict], list[str]]:
@@ -263,7 +269,8 @@ def _year_table(
                         }
                     )
                 )
-            if group == aggregation.ALL and len(fig["types"]) < len(ctx.filters.types):
+            present = _types_with_data(ctx, fiscal_year)
+            if group == aggregation.ALL and len(fig["types"]) < len(present):
                 names = "・".join(ctx.type_names.get(t, t) for t in fig["types"])
                 cell_marks.append(
                     mark(

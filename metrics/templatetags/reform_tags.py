@@ -18,3 +18,9 @@ def fiscal_year(value):
 def month_name(value):
     """4 → 4月 in Japanese, Apr in English."""
     return month_label(int(value), get_language() or "ja")
+
+
+@register.filter
+def circled(value):
+    """1 → ①: the report's way of numbering indicators."""
+    return "①②③④⑤⑥⑦⑧⑨⑩"[int(value) - 1]

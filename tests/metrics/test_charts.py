@@ -1,0 +1,141 @@
+from metrics import charts
+
+
+def _series(group="all", values=None, dashed=False):
+    values = values or [5.0] * 12
+    return {
+        "name": group,
+        "group": group,
+        "months": [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3],
+        "values": values,
+        "dashed": dashed,
+    }
+
+
+def test_monthly_figure_has_a_trace_per_series_and_the_comparison_dashed():
+    fig = charts.monthly_figure(
+        series=[_series(), _series("elementary"), _series("all", dashed=True)],
+        target=0,
+        target_label="目標 ≤ 0%",
+        events=[],
+        title="t",
+        y_title="%",
+        unit="%",
+        lang="ja",
+    )
+    assert [t["name"] for t in fig["data"]] == ["all", "elementary", "all"]
+    assert fig["data"][0]["line"]["dash"] == "solid"
+    assert fig["data"][2]["line"]["dash"] == "dash"
+    assert fig["data"][1]["line"]["color"] == charts.TYPE_COLOURS["elementary"]
+
+
+def test_target_line_is_always_in_view_even_at_zero():
+    fig = charts.monthly_figure(
+        series=[_series(values=[10.0] * 12)],
+        target=0,
+        target_label="目標",
+        events=[],
+        title="t",
+        y_title="%",
+        unit="%",
+        lang="ja",
+    )
+    lines = [s for s in fig["layout"]["shapes"] if s["type"] == "line"]
+    assert lines and lines[0]["y0"] == 0
+    low, high = fig["layout"]["yaxis"]["range"]
+    assert low <= 0 < 10 < high
+
+
+def test_target_above_data_extends_the_axis():
+    fig = charts.monthly_figure(
+        series=[_series(values=[40.0] * 12)],
+        target=100,
+        target_label="目標",
+        events=[],
+        title="t",
+        y_title="%",
+        unit="%",
+        lang="ja",
+    )
+    assert fig["layout"]["yaxis"]["range"][1] >= 100
+
+
+def test_events_are_bands_with_labels_over_their_months():
+    events = [
+        {"label": "一斉臨時休業", "first": 4, "last": 5},
+        {"label": "緊急事態宣言", "first": 1, "last": 3},
+    ]
+    fig = charts.monthly_figure(
+        series=[_series()],
+        target=None,
+        target_label="",
+        events=events,
+        title="t",
+        y_title="%",
+        unit="%",
+        lang="ja",
+    )
+    bands = [s for s in fig["layout"]["shapes"] if s["type"] == "rect"]
+    assert [(b["x0"], b["x1"]) for b in bands] == [(-0.45, 1.45), (8.55, 11.45)]
+    labels = {a["text"] for a in fig["layout"]["annotations"]}
+    assert {"一斉臨時休業", "緊急事態宣言"} <= labels
+
+
+def test_month_axis_follows_the_language():
+    fig_ja = charts.monthly_figure(
+        series=[_series()],
+        target=None,
+        target_label="",
+        events=[],
+        title="t",
+        y_title="%",
+        unit="%",
+        lang="ja",
+    )
+    fig_en = charts.monthly_figure(
+        series=[_series()],
+        target=None,
+        target_label="",
+        events=[],
+        title="t",
+        y_title="%",
+        unit="%",
+        lang="en",
+    )
+    assert fig_ja["layout"]["xaxis"]["ticktext"][0] == "4月"
+    assert fig_en["layout"]["xaxis"]["ticktext"][0] == "Apr"
+    assert fig_en["layout"]["xaxis"]["ticktext"][-1] == "Mar"
+
+
+def test_gaps_stay_gaps():
+    values = [None] * 5 + [10.0] * 7
+    fig = charts.monthly_figure(
+        series=[_series(values=values)],
+        target=None,
+        target_label="",
+        events=[],
+        title="t",
+        y_title="%",
+        unit="%",
+        lang="ja",
+    )
+    assert fig["data"][0]["y"][:5] == [None] * 5
+
+
+def test_stress_figure_has_three_scores_and_the_national_line():
+    rows = [
+        {"fiscal_year": 2019, "a": 104.0, "b": 106.0, "c": 98.0},
+        {"fiscal_year": 2020, "a": 99.0, "b": 103.0, "c": 96.0},
+    ]
+    fig = charts.stress_figure(
+        rows=rows, score_names={"a": "総合", "b": "量", "c": "支援"}, title="t", lang="ja"
+    )
+    assert [t["name"] for t in fig["data"]] == ["総合", "量", "支援"]
+    assert fig["data"][0]["x"] == ["令和元年度（FY2019）", "令和2年度（FY2020）"]
+    assert fig["layout"]["shapes"][0]["y0"] == 100
+
+
+def test_sparkline_is_static():
+    fig = charts.sparkline(values=[1.0, None, 3.0], target=0)
+    assert fig["config"]["staticPlot"] is True
+    assert fig["data"][0]["y"] == [1.0, None, 3.0]
