@@ -3,7 +3,10 @@
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from metrics.models import District, MonthlyReport, PublishedFigure, SchoolType
 
@@ -110,3 +113,37 @@ def parse_filters(params) -> DashboardFilters:
         district_choices=district_choices,
         ignored=ignored,
     )
+
+
+class SchoolSearchForm(forms.Form):
+    """Find schools by words in their code or name, type and district."""
+
+    q = forms.CharField(label=gettext_lazy("Code or name"), required=False, max_length=100)
+    school_type = forms.ModelChoiceField(
+        label=gettext_lazy("School type"),
+        queryset=SchoolType.objects.all(),
+        to_field_name="code",
+        required=False,
+    )
+    district = forms.ModelChoiceField(
+        label=gettext_lazy("District"), queryset=District.objects.all(), to_field_name="code", required=False
+    )
+
+    def search(self, schools):
+        if not self.is_bound or not self.is_valid():
+            return schools
+        words = self.cleaned_data["q"].split()
+        for word in words:
+            schools = schools.filter(
+                Q(code__icontains=word) | Q(name_ja__icontains=word) | Q(name_en__icontains=word)
+            )
+        if self.cleaned_data["school_type"]:
+            schools = schools.filter(school_type=self.cleaned_data["school_type"])
+        if self.cleaned_data["district"]:
+            schools = schools.filter(district=self.cleaned_data["district"])
+        return schools
+
+    def query_without_page(self) -> str:
+        if not self.is_bound:
+            return ""
+        return urlencode([(k, v) for k, v in self.data.items() if k != "page" and v])

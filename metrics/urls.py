@@ -6,6 +6,9 @@ app_name = "metrics"
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("indicators/<slug:code>/", dashboard.indicator, name="indicator"),
+    path("schools/", dashboard.schools, name="schools"),
+    path("schools/<slug:code>/", dashboard.school, name="school"),
     # Monthly data entry (principals) and its review (board): metrics/views/entry.py, board.py.
     path("entry/", entry.home, name="entry-home"),
     path("entry/<int:fiscal_year>/<int:month>/", entry.month, name="entry-month"),

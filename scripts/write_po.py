@@ -7,7 +7,10 @@ import runpy
 import sys
 from pathlib import Path
 
-HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: ja\\n"\n\n'
+HEADER = (
+    'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: ja\\n"\n'
+    '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+)
 
 
 def quote(text: str) -> str:

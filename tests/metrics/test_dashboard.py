@@ -199,3 +199,25 @@ def test_query_count_does_not_grow_with_schools(client, city, board, url):
     for n in range(5):
         _year(SchoolFactory(code=f"X{n}"), 2020, staff=10, over_80=0)
     assert _queries(client, url) == before
+
+
+def test_schools_list_for_board_with_search(client, city, board):
+    client.force_login(board)
+    html = client.get("/schools/").content.decode()
+    assert all(f"/schools/{code}/" in html for code in ("E1", "E2", "J1"))
+    html = client.get("/schools/?school_type=junior_high").content.decode()
+    assert "/schools/J1/" in html and "/schools/E1/" not in html
+    html = client.get("/schools/?q=E2").content.decode()
+    assert "/schools/E2/" in html and "/schools/E1/" not in html
+
+
+def test_schools_list_shows_a_principal_only_their_school(client, city, principal_a, school_a):
+    client.force_login(principal_a)
+    html = client.get("/schools/").content.decode()
+    assert f"/schools/{school_a.code}/" in html
+    assert "/schools/E1/" not in html
+
+
+def test_schools_list_is_not_for_officials(client, city, official):
+    client.force_login(official)
+    assert client.get("/schools/").status_code == 404
