@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
-FISCAL_MONTHS: list[int] = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
+from reform.fiscal import fiscal_position
+
 SCHOOL_TYPES: list[str] = ["elementary", "junior_high", "special_needs", "high"]
 GROUP_BY_CHOICES: tuple[str | None, ...] = (None, "school_type", "district", "school_id")
 ALL = "all"
@@ -46,8 +46,6 @@ YEAR_COLUMNS = [
 ]
 STRESS_SCORES = ["total_health_risk", "workload_control", "support"]
 STRESS_COLUMNS = ["fiscal_year", "group", "schools", "respondents", *STRESS_SCORES]
-
-_EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @dataclass(frozen=True)
@@ -113,70 +111,12 @@ INDICATORS: dict[str, IndicatorSpec] = {
 # --- small helpers -----------------------------------------------------------
 
 
-def fiscal_position(month: int) -> int:
-    """Index of a calendar month in the fiscal year (April = 0 ... March = 11)."""
-    return (int(month) - 4) % 12
-
-
-def fiscal_order(months: Iterable[int]) -> list[int]:
-    """Distinct months sorted April ... March."""
-    return sorted({int(m) for m in months}, key=fiscal_position)
-
-
 def round_half_up(value: float | None, ndigits: int = 1) -> float | None:
     """Round for display the way the board publishes (half up); None/NaN -> None."""
     if value is None or pd.isna(value):
         return None
     quantum = Decimal(1).scaleb(-ndigits)
     return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-def fiscal_year_of(day: date) -> int:
-    """Fiscal year of a date: April 2020 - March 2021 is FY2020."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def fiscal_months_between(start: date, end: date) -> set[tuple[int, int]]:
-    """(fiscal_year, month) pairs touched by a date range, inclusive.
-
-    Used to turn events flagged exclude-from-average into ``excluded_months``.
-    """
-    pairs: set[tuple[int, int]] = set()
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        pairs.add((year if month >= 4 else year - 1, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return pairs
-
-
-def month_label(month: int, *, lang: str = "ja") -> str:
-    """ "9月" (ja) or "Sep" (en)."""
-    return f"{int(month)}月" if lang == "ja" else _EN_MONTHS[int(month) - 1]
-
-
-def months_label(months: Iterable[int], *, lang: str = "ja", full_year_label: bool = False) -> str:
-    """Label a set of months in fiscal order: [9..3] -> "9月～3月" / "Sep–Mar".
-
-    A full April-March year gives "" unless ``full_year_label`` is set ("4月～3月").
-    Non-contiguous months give runs joined by "、" / ", "; no months give "".
-    """
-    ordered = fiscal_order(months)
-    if not ordered or (len(ordered) == 12 and not full_year_label):
-        return ""
-    runs: list[list[int]] = []
-    for m in ordered:
-        if runs and fiscal_position(m) == fiscal_position(runs[-1][-1]) + 1:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    dash, sep = ("～", "、") if lang == "ja" else ("–", ", ")
-    parts = [
-        month_label(r[0], lang=lang)
-        if len(r) == 1
-        else f"{month_label(r[0], lang=lang)}{dash}{month_label(r[-1], lang=lang)}"
-        for r in runs
-    ]
-    return sep.join(parts)
 
 
 def _spec(indicator: str | IndicatorSpec) -> IndicatorSpec:

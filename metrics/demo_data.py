@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metrics.aggregation import FISCAL_MONTHS
+from reform.fiscal import FISCAL_MONTHS
 
 SOURCE = "令和２年度 取組状況（横浜市教育委員会）"
 EXCLUDING_EVENTS_NOTE = "令和2年3月（一斉臨時休業）を除く"
@@ -199,7 +199,7 @@ class DemoData:
 
 def _months_of(fy: int, school_type: str) -> list[int]:
     if fy == 2019 and school_type == "high":
-        return FISCAL_MONTHS[5:]  # high-school data starts September 2019
+        return list(FISCAL_MONTHS[5:])  # high-school data starts September 2019
     return list(FISCAL_MONTHS)
 
 
@@ -440,7 +440,7 @@ def generate(*, seed: int = 2020) -> DemoData:
             raw = base[mask] * np.exp(rng.normal(0, 0.04, mask.sum()))
             staff[mask] = _fit_total(raw, totals[t], lo, hi, rng)
         staff_by_year[fy] = pd.Series(staff, index=schools.index)
-        pooled = [t for t in _TYPES if _months_of(fy, t) == FISCAL_MONTHS]
+        pooled = [t for t in _TYPES if _months_of(fy, t) == list(FISCAL_MONTHS)]
         ten, days = _leave(rng, fy, schools, staff, totals, pooled)
         for t in _TYPES:
             mask = (schools["school_type"] == t).to_numpy()

@@ -178,6 +178,32 @@ class MonthlyReportQuerySet(models.QuerySet):
     def for_fiscal_year(self, fiscal_year):
         return self.filter(fiscal_year=fiscal_year)
 
+    # Bulk writes skip save() and its signals; these three keep the monthly rollups current.
+    def bulk_create(self, objs, *args, **kwargs):
+        from metrics import rollups
+
+        created = super().bulk_create(objs, *args, **kwargs)
+        rollups.mark_stale((obj.fiscal_year, obj.month) for obj in created)
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        from metrics import rollups
+
+        objs = list(objs)
+        before = rollups.months_of(self.model, objs)
+        updated = super().bulk_update(objs, fields, *args, **kwargs)
+        moved = {"fiscal_year", "month"} & set(fields)
+        rollups.mark_stale(before | rollups.months_of(self.model, objs) if moved else before)
+        return updated
+
+    def update(self, **kwargs):
+        from metrics import rollups
+
+        before = set(self.order_by().values_list("fiscal_year", "month").distinct())
+        updated = super().update(**kwargs)
+        rollups.mark_stale(rollups.EVERY_MONTH if {"fiscal_year", "month"} & set(kwargs) else before)
+        return updated
+
 
 COUNT_FIELDS = (
     "over_80h_count",
@@ -407,12 +433,7 @@ class Event(BilingualMixin, models.Model):
 
     def fiscal_months(self) -> list[tuple[int, int]]:
         """The (fiscal year, month) pairs this event touches."""
-        months = []
-        year, month = self.start_date.year, self.start_date.month
-        while (year, month) <= (self.end_date.year, self.end_date.month):
-            months.append((year if month >= 4 else year - 1, month))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return months
+        return fiscal.fiscal_months_between(self.start_date, self.end_date)
 
 
 class PublishedFigure(models.Model):
@@ -538,3 +559,109 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.school} {self.fiscal_year}-{self.month}"
+
+
+class MonthlyRollup(models.Model):
+    """The counted school-months of one month summed per school type and district (kept by `rollups`).
+
+    Sums of counts, so any group of types and districts pools exactly as the school-months do.
+    `<band>_staff` is the staff of the schools that gave the optional band (its denominator).
+    """
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    school_type = models.ForeignKey(SchoolType, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    school_count = models.PositiveIntegerField(_("schools"))
+    staff_count = models.PositiveBigIntegerField(_("staff counted"))
+    over_80h_count = models.PositiveBigIntegerField()
+    left_by_19_count = models.PositiveBigIntegerField()
+    over_45h_count = models.PositiveBigIntegerField(null=True)
+    over_45h_staff = models.PositiveBigIntegerField()
+    over_100h_count = models.PositiveBigIntegerField(null=True)
+    over_100h_staff = models.PositiveBigIntegerField()
+    leave_days_total = models.DecimalField(max_digits=14, decimal_places=1)
+    leave_10plus_count = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["fiscal_year", "month", "school_type", "district"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "month", "school_type", "district"], name="monthly_rollup_one_per_cell"
+            ),
+        ]
+        verbose_name = _("monthly rollup")
+        verbose_name_plural = _("monthly rollups")
+
+    def __str__(self):
+        return f"{self.fiscal_year}-{self.month} {self.school_type_id}/{self.district_id}"
+
+
+class ReportExportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return access.restrict_report_exports(self, user)
+
+
+class ReportExport(models.Model):
+    """One request for a fiscal year's annual report in one format, its progress and the file it made."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel"
+        CSV = "csv", "CSV"
+
+    class Audience(models.TextChoices):
+        BOARD = "board", _("Board staff (with per-school rows)")
+        OFFICIAL = "official", _("Officials (aggregates only)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="report_exports",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    compare_year = models.PositiveSmallIntegerField(_("comparison year"), null=True, blank=True)
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    audience = models.CharField(
+        _("audience"),
+        max_length=16,
+        choices=Audience.choices,
+        help_text=_("What the file may contain: officials' reports have no per-school rows."),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(_("stage"), max_length=32, blank=True)
+    percent = models.PositiveSmallIntegerField(_("percent done"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(_("file"), upload_to="exports/", blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"), null=True, blank=True, help_text=_("Updated at every step of the build.")
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ReportExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__lte=100), name="report_export_percent_valid"),
+        ]
+        verbose_name = _("report export")
+        verbose_name_plural = _("report exports")
+
+    def __str__(self):
+        return f"{fiscal.fiscal_year_label(self.fiscal_year)} {self.get_format_display()} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -24,11 +24,6 @@ def month_start(fiscal_year: int, month: int) -> datetime.date:
     return datetime.date(calendar_year(fiscal_year, month), month, 1)
 
 
-def month_index(month: int) -> int:
-    """Position 0–11 of a calendar month in the fiscal year (April = 0)."""
-    return FISCAL_MONTHS.index(month)
-
-
 def era_label(fiscal_year: int) -> str:
     """令和2年度 for 2020, 令和元年度 for 2019, 平成30年度 for 2018."""
     if fiscal_year >= 2019:
@@ -54,14 +49,45 @@ def month_label(month: int, lang: str = "ja") -> str:
     return MONTH_NAMES_EN[month] if lang.startswith("en") else f"{month}月"
 
 
-def months_label(months, lang: str = "ja") -> str:
-    """A run of fiscal months as 9月～3月 / Sep–Mar; empty for no months."""
-    months = list(months)
-    if not months:
+def fiscal_position(month: int) -> int:
+    """Index of a calendar month in the fiscal year (April = 0 … March = 11)."""
+    return (int(month) - 4) % 12
+
+
+def fiscal_order(months) -> list[int]:
+    """Distinct months sorted April … March."""
+    return sorted({int(m) for m in months}, key=fiscal_position)
+
+
+def fiscal_months_between(start: datetime.date, end: datetime.date) -> list[tuple[int, int]]:
+    """(fiscal year, month) pairs touched by a date range, inclusive, in order."""
+    pairs = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        pairs.append((fiscal_year_of(datetime.date(year, month, 1)), month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return pairs
+
+
+def months_label(months, lang: str = "ja", *, full_year_label: bool = True) -> str:
+    """Months in fiscal order as runs: [9 … 3] → 9月～3月 / Sep–Mar; [4, 5, 7] → 4月～5月、7月.
+
+    No months give ""; a whole April–March year gives "" unless `full_year_label`.
+    """
+    ordered = fiscal_order(months)
+    if not ordered or (len(ordered) == 12 and not full_year_label):
         return ""
-    ordered = sorted(months, key=month_index)
-    first, last = ordered[0], ordered[-1]
-    if first == last:
-        return month_label(first, lang)
-    sep = "–" if lang.startswith("en") else "～"
-    return f"{month_label(first, lang)}{sep}{month_label(last, lang)}"
+    runs: list[list[int]] = []
+    for m in ordered:
+        if runs and fiscal_position(m) == fiscal_position(runs[-1][-1]) + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    english = lang.startswith("en")
+    dash, comma = ("–", ", ") if english else ("～", "、")
+    return comma.join(
+        month_label(r[0], lang)
+        if len(r) == 1
+        else f"{month_label(r[0], lang)}{dash}{month_label(r[-1], lang)}"
+        for r in runs
+    )

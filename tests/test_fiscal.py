@@ -22,5 +22,9 @@ def test_months_run_april_to_march():
 
 def test_months_label():
     assert fiscal.months_label([9, 10, 11, 12, 1, 2, 3]) == "9月～3月"
-    assert fiscal.months_label([3, 9, 1], "en") == "Sep–Mar"
+    assert fiscal.months_label([3, 9, 10, 11, 12, 1, 2], "en") == "Sep–Mar"
+    assert fiscal.months_label([3, 9, 1], "en") == "Sep, Jan, Mar"
+    assert fiscal.months_label([4, 5, 7]) == "4月～5月、7月"
+    assert fiscal.months_label(fiscal.FISCAL_MONTHS) == "4月～3月"
+    assert fiscal.months_label(fiscal.FISCAL_MONTHS, full_year_label=False) == ""
     assert fiscal.months_label([]) == ""

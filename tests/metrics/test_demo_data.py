@@ -7,8 +7,6 @@ import pandas as pd
 import pytest
 
 from metrics.aggregation import (
-    FISCAL_MONTHS,
-    fiscal_months_between,
     monthly_values,
     round_half_up,
     stress_scores,
@@ -22,6 +20,7 @@ from metrics.demo_data import (
     SOURCE,
     generate,
 )
+from reform.fiscal import FISCAL_MONTHS, fiscal_months_between
 
 THREE_TYPES = ["elementary", "junior_high", "special_needs"]
 
@@ -35,7 +34,7 @@ def excluded_months():
     pairs = set()
     for event in EVENTS:
         if event["exclude_from_average"]:
-            pairs |= fiscal_months_between(event["start_date"], event["end_date"])
+            pairs |= set(fiscal_months_between(event["start_date"], event["end_date"]))
     return pairs
 
 

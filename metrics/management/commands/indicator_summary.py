@@ -2,9 +2,8 @@ import json as jsonlib
 
 from django.core.management.base import BaseCommand
 
-from metrics.aggregation import months_label
 from metrics.services import indicator_summary
-from reform.fiscal import fiscal_year_label
+from reform.fiscal import fiscal_year_label, months_label
 
 
 class Command(BaseCommand):
