@@ -1,10 +1,14 @@
 """Load a year of measures from the structured form kept in `measures/demo/*.json`."""
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
-from measures.models import KPI, KPIValue, Measure, MeasureNote, MeasureYear, Pillar, Section
-from metrics.models import Indicator
+from measures.models import KPI, Adoption, KPIValue, Measure, MeasureNote, MeasureYear, Pillar, Section
+from metrics.models import Indicator, School
 from reform.loading import LoadResult, upsert
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
 
 def _number(value):
@@ -87,3 +91,49 @@ def _load_measure(section, m, fiscal_year, indicators, result):
             result,
             "notes",
         )
+
+
+def _find_measure(entry: dict) -> Measure:
+    return Measure.objects.get(
+        section__pillar__number=entry["pillar"], section__number=entry["section"], title_ja=entry["title_ja"]
+    )
+
+
+def load_demo_extras(*, result: LoadResult) -> None:
+    """The demo's other years (`years.json`: FY2019 as the FY2020 report tells it, FY2021 as planned)
+    and which demo schools take part in a few measures (`adoption.json`). Run after `load_measures`
+    and after the schools are loaded; a second run changes nothing."""
+    years = json.loads((DEMO_DIR / "years.json").read_text(encoding="utf-8"))
+    for entry in years["years"]:
+        upsert(
+            MeasureYear,
+            {"measure": _find_measure(entry), "fiscal_year": entry["fiscal_year"]},
+            {
+                "tag": entry["tag"],
+                "status": entry["status"],
+                "results": entry["results_ja"],
+                "plans": entry["plans_ja"],
+            },
+            result,
+            "measure years",
+        )
+    for entry in years["kpi_values"]:
+        kpi = KPI.objects.get(measure=_find_measure(entry), name_ja=entry["kpi_ja"])
+        upsert(
+            KPIValue,
+            {"kpi": kpi, "fiscal_year": entry["fiscal_year"]},
+            {"actual": _number(entry.get("actual")), "planned": _number(entry.get("planned"))},
+            result,
+            "KPI values",
+        )
+    adoption = json.loads((DEMO_DIR / "adoption.json").read_text(encoding="utf-8"))
+    schools = dict(School.objects.values_list("code", "pk"))
+    for entry in adoption["adoptions"]:
+        measure = _find_measure(entry)
+        year = entry["fiscal_year"]
+        existing = set(
+            Adoption.objects.filter(measure=measure, fiscal_year=year).values_list("school_id", flat=True)
+        )
+        new = [schools[c] for c in entry["schools"] if c in schools and schools[c] not in existing]
+        Adoption.objects.bulk_create([Adoption(measure=measure, school_id=s, fiscal_year=year) for s in new])
+        result.count("adoptions", created=len(new))

@@ -1,9 +1,10 @@
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from reform import fiscal
+from reform import access, fiscal
 from reform.i18n import localized
 
 
@@ -67,6 +68,9 @@ class Measure(TitledMixin, models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("measures:detail", args=[self.pk])
 
 
 class MeasureYear(models.Model):
@@ -177,3 +181,37 @@ class KPIValue(models.Model):
 
     def __str__(self):
         return f"{self.kpi} {self.fiscal_year}"
+
+
+class AdoptionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return access.restrict_adoption_rows(self, user)
+
+
+class Adoption(models.Model):
+    """A school taking part in a measure in one fiscal year."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("measure")
+    )
+    school = models.ForeignKey(
+        "metrics.School", on_delete=models.CASCADE, related_name="measure_adoptions", verbose_name=_("school")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AdoptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["measure", "fiscal_year", "school__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "school", "fiscal_year"], name="adoption_unique"),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=2000, fiscal_year__lte=2100), name="adoption_fiscal_year_valid"
+            ),
+        ]
+        verbose_name = _("adoption")
+        verbose_name_plural = _("adoptions")
+
+    def __str__(self):
+        return f"{self.measure} {self.school} {fiscal.fiscal_year_label(self.fiscal_year)}"

@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from measures.loader import load_measures
+from measures.loader import load_demo_extras, load_measures
 from metrics import demo_data
 from metrics.models import (
     Commentary,
@@ -232,5 +232,6 @@ def load_demo(*, password: str | None = None, seed: int = 2020) -> LoadResult:
     measures_data = json.loads(MEASURES_FILE.read_text(encoding="utf-8"))
     _load_commentary(measures_data, result)
     load_measures(measures_data, result=result)
+    load_demo_extras(result=result)
     _load_users(schools, password, result)
     return result

@@ -102,6 +102,28 @@ def restrict_school_rows(queryset, user):
     return queryset.none()
 
 
+def can_read_measures(user) -> bool:
+    """The register of measures, their years, KPIs and effect comparisons: every role reads them."""
+    return role_of(user) is not Role.NONE
+
+
+def can_edit_measures(user) -> bool:
+    """Measures, their years, KPI values and school adoption records: board staff only.
+    Anyone else asking for an edit page gets a 404 (anonymous users the login page)."""
+    return is_board(user)
+
+
+def can_see_measure_history(user) -> bool:
+    """Who changed a measure's year and when: board staff only (the records name staff accounts)."""
+    return is_board(user)
+
+
+def restrict_adoption_rows(queryset, user):
+    """Per-school adoption rows (which school takes part in a measure): board staff all of them,
+    a principal their own school's; officials none, they see counts per year and group only."""
+    return restrict_school_rows(queryset, user)
+
+
 BOARD_APPS = ("metrics", "measures")
 
 
