@@ -1,0 +1,59 @@
+"""The dashboard as a board member sees it in Chromium, on the demo data."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+PAGES = {
+    "/": None,
+    "/indicators/overtime_80h/": ["全校種 R2", "小学校 R2", "中学校 R2", "特別支援学校 R2", "高等学校 R2", "全校種 R1"],
+    "/indicators/left_by_19/": ["全校種 R2", "小学校 R2"],
+    "/indicators/stress/": ["総合健康リスク", "量・コントロール", "周囲の支援"],
+    "/indicators/leave/": ["全校種 R2", "小学校 R2"],
+    "/schools/E001/": None,
+}
+
+
+def test_pages_draw_their_charts_without_errors_or_outside_requests(visit):
+    visit.login("board")
+    for path, expected in PAGES.items():
+        visit.open(path)
+        assert visit.page.locator(".js-plotly-plot").count() >= 1, path
+        if expected:
+            names = visit.trace_names()
+            for name in expected:
+                assert name in names, (path, names)
+    assert visit.errors == []
+    assert visit.hosts <= {"127.0.0.1", "localhost"}, visit.hosts
+
+
+def test_filters_change_the_chart_and_stay_in_the_url(visit):
+    visit.login("board")
+    visit.open("/indicators/overtime_80h/")
+    assert len(visit.trace_names()) == 10  # all + 4 types, for FY2020 and FY2019
+    visit.page.select_option("#f-compare", "")
+    visit.page.check("input[name=type][value=junior_high]")
+    visit.page.click(".filters button[type=submit]")
+    visit.page.wait_for_selector(".js-plotly-plot")
+    assert visit.trace_names() == ["全校種 R2", "中学校 R2"]
+    assert "type=junior_high" in visit.page.url and "compare=" in visit.page.url
+    assert visit.errors == []
+
+
+def test_language_switch_changes_labels(visit):
+    visit.login("board")
+    visit.open("/indicators/overtime_80h/")
+    assert visit.page.locator("h1").inner_text().startswith("指標①")
+    visit.page.click("button[value=en]")
+    visit.page.wait_for_selector(".js-plotly-plot")
+    assert visit.page.locator("h1").inner_text().startswith("Indicator①")
+    assert "All types FY2020" in visit.trace_names()
+    ticks = visit.page.eval_on_selector("[data-figure]", "el => el.layout.xaxis.ticktext")
+    assert ticks[0] == "Apr" and ticks[-1] == "Mar"
+
+
+def test_official_sees_aggregates_but_no_school(visit):
+    visit.login("official")
+    visit.open("/indicators/overtime_80h/")
+    response = visit.page.goto(f"{visit.base_url}/schools/E001/")
+    assert response.status == 404
