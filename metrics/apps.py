@@ -8,6 +8,7 @@ class MetricsConfig(AppConfig):
     verbose_name = _("Indicators")
 
     def ready(self):
+        from metrics import rollups  # noqa: F401  (connects the signals that keep rollups current)
         from reform.access import grant_board_permissions
 
         # Permissions exist only after migrate has created them, so the grant runs then.

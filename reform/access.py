@@ -124,6 +124,30 @@ def restrict_adoption_rows(queryset, user):
     return restrict_school_rows(queryset, user)
 
 
+def can_edit_reference_data(user) -> bool:
+    """Schools, indicators, targets, events, measures …: board staff only."""
+    return is_board(user)
+
+
+def can_enter_school_months(user) -> bool:
+    """Board staff for every school; a principal for their own school."""
+    return is_board(user) or school_id_of(user) is not None
+
+
+def can_change_school_month(user, report) -> bool:
+    """Board staff always; a principal their own school's month until the board approves it."""
+    if is_board(user):
+        return True
+    return report.school_id == school_id_of(user) and report.status != "approved"
+
+
+def school_month_statuses_for(user) -> tuple[str, ...]:
+    """The statuses a user may give a school-month: approving and returning are the board's."""
+    if is_board(user):
+        return ("draft", "submitted", "approved", "returned")
+    return ("draft", "submitted")
+
+
 BOARD_APPS = ("metrics", "measures")
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("measures/", include("measures.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,16 @@
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from api import errors, views
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", include("metrics.api.urls")),
+    path("v1/", include("measures.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("tokens/", views.tokens, name="tokens"),
+    re_path(r"^.*$", errors.not_found),
+]

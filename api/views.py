@@ -1,0 +1,44 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from rest_framework import viewsets
+from rest_framework.authtoken.models import Token
+
+from api.forms import AccountForm
+from api.permissions import ReferenceData
+from api.tokens import issue_token, revoke_token
+from reform import access
+
+# Ids in URLs are whole numbers that fit the database; anything else is a JSON 404 (api.errors.not_found).
+ID_PATTERN = r"[0-9]{1,18}"
+
+
+class ReferenceViewSet(viewsets.ModelViewSet):
+    """Read by anyone with a role, written by board staff (see ReferenceData)."""
+
+    permission_classes = [ReferenceData]
+    lookup_value_regex = ID_PATTERN
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request):
+    """Board staff issue and revoke API tokens of system accounts; a new key is shown once."""
+    if not access.is_board(request.user):
+        raise Http404
+    form, issued = AccountForm(), None
+    if request.method == "POST":
+        form = AccountForm(request.POST)
+        if form.is_valid() and request.POST.get("action") == "revoke":
+            revoke_token(user=form.user)
+            messages.success(request, _("The token of %(user)s was revoked.") % {"user": form.user})
+            return redirect("api:tokens")
+        if form.is_valid():
+            issued = issue_token(user=form.user)
+            form = AccountForm()
+    holders = Token.objects.select_related("user").order_by("user__username")
+    rows = [{"user": t.user, "role": access.role_of(t.user), "created": t.created} for t in holders]
+    return render(request, "api/tokens.html", {"form": form, "issued": issued, "tokens": rows})
