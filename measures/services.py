@@ -242,7 +242,9 @@ def effect_page(measure: Measure, *, fiscal_year: int, indicator: Indicator) -> 
         "figure": figure,
         "unit": unit,
         "difference_unit": _difference_unit(indicator),
-        "school_types": [types[c] for c in result.school_types if c in types],
+        "type_names": ("、" if _lang().startswith("ja") else ", ").join(
+            types[c].name for c in result.school_types if c in types
+        ),
     }
 
 
