@@ -143,7 +143,13 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         lang = get_language() or "ja"
-        self.fields["year"].choices = [(y, fiscal.fiscal_year_label(y, lang)) for y in fiscal_years()]
+        years = set(fiscal_years())
+        asked = str(self.data.get("year", ""))
+        if asked.isdigit() and 2000 <= int(asked) <= 2100:
+            years.add(int(asked))  # a year without data yet is still a valid choice
+        self.fields["year"].choices = [
+            (y, fiscal.fiscal_year_label(y, lang)) for y in sorted(years, reverse=True)
+        ]
         self.fields["month"].choices = [("", _("All months"))] + [
             (m, fiscal.month_label(m, lang)) for m in fiscal.FISCAL_MONTHS
         ]
@@ -151,8 +157,8 @@ class BoardFilterForm(forms.Form):
 
     def value(self, name):
         """The cleaned filter value, or its default when the form is invalid or the field empty."""
-        data = self.cleaned_data if self.is_valid() else {}
-        found = data.get(name)
+        self.is_valid()  # an invalid filter is left out; the valid ones still apply
+        found = self.cleaned_data.get(name)
         if name == "year":
             return found or self.default_year
         return found or None

@@ -250,13 +250,21 @@ def month_history(report: MonthlyReport) -> list[HistoryEntry]:
 # --- the principal's figures against the school's type and the city --------------------------------
 
 
-def _value(frame, group: str, month: int | None = None):
-    rows = frame[frame["group"] == group]
-    if month is not None:
-        rows = rows[rows["month"] == month]
-    if rows.empty:
+def _monthly_by_month(frame) -> dict[int, float]:
+    """{month: value} of a one-group `monthly_values` frame, months without a value left out."""
+    rows = frame[frame["value"].notna()]
+    return {int(m): float(v) for m, v in zip(rows["month"], rows["value"], strict=True)}
+
+
+def _year_value(values: dict[int, float], *, cumulative: bool) -> float | None:
+    """The year's figure from monthly values, as `aggregation.year_figures` defines it: the mean of
+    the months with a value, or for a cumulative indicator the March value (else the latest month)."""
+    if not values:
         return None
-    return aggregation.round_half_up(float(rows.iloc[0]["value"]), 1)
+    if cumulative:
+        latest = max(values, key=aggregation.fiscal_position)
+        return values[latest]
+    return sum(values.values()) / len(values)
 
 
 def school_comparison(*, school: School, fiscal_year: int) -> list[dict]:
@@ -264,40 +272,34 @@ def school_comparison(*, school: School, fiscal_year: int) -> list[dict]:
 
     Only submitted and approved months count (a draft is not yet part of any figure). Each row has
     the year figure (mean of months, or the latest month for cumulative leave) and the monthly
-    values April → March for the school, its type (all schools of the type) and the city ("all").
-    Values are None where there is no data.
+    values April → March for the school, its type (all schools of the type) and the city ("all",
+    pooling the types with data all through the year). Values are None where there is no data.
     """
     months = services.months_frame(fiscal_years=[fiscal_year])
+    frames = {
+        "school": months[months["school_id"] == school.pk],
+        "type": months[months["school_type"] == school.school_type.code],
+        "city": months,
+    }
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=HOME_INDICATORS)}
     targets = services.targets_for(fiscal_year)
-    school_key, type_key = str(school.pk), school.school_type.code
     rows = []
     for code in HOME_INDICATORS:
         if code not in indicators:
             continue
         spec = aggregation.INDICATORS[code]
-        by_school = months[months["school_id"] == school.pk]
-        monthly = {
-            "school": aggregation.monthly_values(by_school, indicator=code, group_by="school_id"),
-            "type": aggregation.monthly_values(months, indicator=code, group_by="school_type"),
-            "city": aggregation.monthly_values(months, indicator=code),
-        }
-        yearly = {
-            "school": aggregation.year_figures(by_school, indicator=code, group_by="school_id"),
-            "type": aggregation.year_figures(months, indicator=code, group_by="school_type"),
-            "city": aggregation.year_figures(months, indicator=code),
-        }
-        groups = {"school": school_key, "type": type_key, "city": aggregation.ALL}
         target = targets.get(code)
         series = []
-        for key, group in groups.items():
-            year = _value(yearly[key], group)
+        for key, frame in frames.items():
+            values = _monthly_by_month(aggregation.monthly_values(frame, indicator=code))
+            year = _year_value(values, cumulative=spec.cumulative)
+            year = aggregation.round_half_up(year, 1)
             series.append(
                 {
                     "key": key,
                     "year": year,
                     "met": indicators[code].meets(year, target),
-                    "months": [_value(monthly[key], group, m) for m in fiscal.FISCAL_MONTHS],
+                    "months": [aggregation.round_half_up(values.get(m), 1) for m in fiscal.FISCAL_MONTHS],
                 }
             )
         rows.append(

@@ -5,6 +5,12 @@ from tests.factories import SchoolFactory, user_with_role
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Test users need a password, not a slow hash: PBKDF2 made every user cost about a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield
