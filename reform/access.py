@@ -148,6 +148,41 @@ def school_month_statuses_for(user) -> tuple[str, ...]:
     return ("draft", "submitted")
 
 
+# --- per-staff hours (metrics/staff/) ---------------------------------------------------------------
+
+# A figure shown to officials that comes from fewer staff than this is suppressed.
+MIN_STAFF_FOR_OFFICIALS = 5
+
+
+def can_see_staff_rows(user) -> bool:
+    """Per-staff rows (hours, cap breaches, physician interviews): board staff and a school's own
+    principal only. Never officials, in pages, exports or the API."""
+    return is_board(user) or is_principal(user)
+
+
+def restrict_staff_rows(queryset, user):
+    """Per-staff rows (with a `school` key) a user may see: board all, a principal their school's, else none."""
+    if not can_see_staff_rows(user):
+        return queryset.none()
+    return restrict_school_rows(queryset, user)
+
+
+def can_import_staff_hours(user) -> bool:
+    """Per-staff hours come from the IC-card system through the board."""
+    return is_board(user)
+
+
+def staff_figures_min_staff(user) -> int | None:
+    """Aggregates of per-staff hours (cap counts, survey bands): None if the user may not see them,
+    else the smallest group whose figures are shown (officials: 5; board and principals: 1)."""
+    role = role_of(user)
+    if role is Role.OFFICIAL:
+        return MIN_STAFF_FOR_OFFICIALS
+    if can_see_staff_rows(user):
+        return 1
+    return None
+
+
 BOARD_APPS = ("metrics", "measures")
 
 
