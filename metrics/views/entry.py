@@ -163,7 +163,7 @@ def import_page(request, *, schools, statuses, template, context):
         except ImportFileError as exc:
             messages.error(request, str(exc))
             return redirect(request.path)
-        if outcome.written or not outcome.errors:
+        if not outcome.errors:
             uploads.discard(request, confirm.cleaned_data["token"])
             messages.success(
                 request,

@@ -373,3 +373,24 @@ def test_template_header_matches_the_aliases():
         imports.MONTHLY_ALIASES[h.lower()] == c
         for h, c in zip(imports.MONTHLY_TEMPLATE_HEADER_JA, imports.MONTHLY_COLUMNS, strict=True)
     )
+
+
+def test_imported_rows_read_back_like_form_rows(schools, board, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from metrics.models import MonthlyRollup
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(_csv(ROW_A4, ROW_B4), user=board)
+    report = MonthlyReport.objects.get(school__code="A001")
+    assert report.submitted_at is not None and report.submitted_at <= timezone.now()
+    assert (
+        MonthlyReport.objects.filter(submitted_at__lte=timezone.now(), created_at=report.created_at).count()
+        == 2
+    )
+    record = report.history.get()
+    assert (record.history_type, record.history_user, record.staff_count) == ("+", board, 20)
+    assert record.history_date == report.created_at
+    # the import keeps the monthly rollups current (they pool the counted months)
+    rollup = MonthlyRollup.objects.get(fiscal_year=2020, month=4)
+    assert (rollup.school_count, rollup.staff_count) == (2, 50)

@@ -1,0 +1,182 @@
+"""Benchmark: time and peak memory to dry-run and to import one month of the bulk CSV
+(metrics.imports.import_monthly) for 500 and for 33,000 schools.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/import_monthly.py
+    .venv/bin/python bench/import_monthly.py            # SQLite (a temporary file)
+
+It never touches the database DATABASE_URL names: on PostgreSQL it creates a throwaway database
+`reform_bench` on the same server (dropped at the end), on SQLite a temporary file. Schools are
+created there with bulk_create. Each measurement runs in a fresh process, so "peak RSS" is that
+process's high-water mark: Python, Django and pandas (about 100 MB before any work) plus the import.
+Targets (issue 4): 33,000 rows validated and written in under 10 s on PostgreSQL, under 500 MB.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "reform_bench"
+SIZES = (500, 33_000)
+HEADER = (
+    "学校コード,年度,月,対象教職員数,80時間超,19時までに退勤,45時間超,100時間超,年休取得日数合計,年休10日以上"
+)
+
+
+def _django(database_url: str):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reform.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _csv(codes, *, fiscal_year: int, month: int) -> bytes:
+    lines = [HEADER]
+    for i, code in enumerate(codes):
+        staff = 20 + i % 40
+        over_80 = i % 5
+        lines.append(
+            f"{code},{fiscal_year},{month},{staff},{over_80},{staff - over_80 - 2},{over_80 + 3},"
+            f"{over_80 // 2},{staff * 1.5:.1f},{i % 7}"
+        )
+    return ("\r\n".join(lines) + "\r\n").encode("cp932")  # what Excel in Japan writes
+
+
+def worker(database_url: str, schools: int, mode: str, month: int) -> dict:
+    """One measurement in this process: the import of one month for the first `schools` schools."""
+    _django(database_url)
+    from metrics.imports import import_monthly
+    from metrics.models import School
+
+    codes = list(School.objects.order_by("code").values_list("code", flat=True)[:schools])
+    raw = _csv(codes, fiscal_year=2020, month=month)
+    start = time.perf_counter()
+    outcome = import_monthly(
+        raw,
+        schools=School.objects.filter(code__in=codes) if schools < 30_000 else School.objects.all(),
+        status="submitted",
+        source_name="bench.csv",
+        dry_run=mode == "dry-run",
+    )
+    seconds = time.perf_counter() - start
+    if outcome.errors:
+        raise SystemExit(f"unexpected errors: {outcome.errors[:3]}")
+    return {
+        "schools": schools,
+        "mode": mode,
+        "rows": outcome.rows,
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "file_mb": round(len(raw) / 1024 / 1024, 2),
+    }
+
+
+def _prepare(database_url: str, schools: int) -> None:
+    """Migrate the throwaway database and make sure it holds `schools` schools."""
+    _django(database_url)
+    from django.core.management import call_command
+
+    from metrics.models import District, School, SchoolType
+
+    call_command("migrate", verbosity=0)
+    districts = [
+        District.objects.get_or_create(code=f"bench{i}", defaults={"name_ja": f"方面{i}", "name_en": f"D{i}"})
+        for i in range(18)
+    ]
+    districts = [district for district, _created in districts]
+    types = list(SchoolType.objects.order_by("order"))
+    have = School.objects.count()
+    School.objects.bulk_create(
+        [
+            School(
+                code=f"B{n:06d}",
+                name_ja=f"ベンチ第{n}学校",
+                school_type=types[n % len(types)],
+                district=districts[n % len(districts)],
+            )
+            for n in range(have, schools)
+        ],
+        batch_size=5000,
+    )
+
+
+def _throwaway(database_url: str):
+    """(bench database URL, cleanup) for the server or file that `database_url` points at."""
+    if database_url.startswith("postgres"):
+        import psycopg2
+
+        parts = urlsplit(database_url)
+        admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            cur.execute(f"CREATE DATABASE {BENCH_DB}")
+
+        def drop():
+            with admin.cursor() as cur:
+                cur.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            admin.close()
+
+        return urlunsplit(parts._replace(path=f"/{BENCH_DB}")), drop
+    folder = tempfile.TemporaryDirectory()
+    return f"sqlite:///{folder.name}/bench.sqlite3", folder.cleanup
+
+
+def _run(*args) -> str:
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(done.returncode)
+    return done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--worker", nargs=4, metavar=("URL", "SCHOOLS", "MODE", "MONTH"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--prepare", nargs=2, metavar=("URL", "SCHOOLS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        url, schools, mode, month = args.worker
+        print(json.dumps(worker(url, int(schools), mode, int(month))))
+        return
+    if args.prepare:
+        _prepare(args.prepare[0], int(args.prepare[1]))
+        return
+
+    source = os.environ.get("DATABASE_URL", "sqlite:///")
+    url, cleanup = _throwaway(source)
+    engine = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    print(f"import_monthly benchmark on {engine} (throwaway database), one month of the bulk CSV (CP932)")
+    columns = f"{'new/changed/same':>18} {'seconds':>8} {'peak RSS MB':>12} {'file MB':>8}"
+    print(f"{'schools':>8} {'mode':<10} {columns}")
+    try:
+        for month, schools in zip((4, 5), SIZES, strict=True):
+            _run("--prepare", url, str(schools))
+            for mode in ("dry-run", "import", "re-import"):
+                result = json.loads(_run("--worker", url, str(schools), mode.replace("re-", ""), str(month)))
+                counts = f"{result['created']}/{result['updated']}/{result['unchanged']}"
+                print(
+                    f"{schools:>8} {mode:<10} {counts:>18} {result['seconds']:>8} "
+                    f"{result['peak_rss_mb']:>12} {result['file_mb']:>8}"
+                )
+    finally:
+        cleanup()
+
+
+if __name__ == "__main__":
+    main()
