@@ -20,6 +20,8 @@ from metrics.models import MonthlyReport, Reminder, ReportingDeadline, School
 from metrics.workflow import COUNTED, NOT_STARTED, STATE_LABELS, month_has_started, today
 from reform import fiscal
 
+NOT_OPEN = "not_open"  # a month still ahead: shown as "—", never counted as missing
+
 
 @dataclass
 class MonthSummary:
@@ -88,18 +90,18 @@ def school_rows(*, fiscal_year: int, schools) -> list[SchoolRow]:
     """Each school of `schools` (already sliced to a page) with its twelve states."""
     schools = list(schools)
     states = _states(fiscal_year=fiscal_year, schools=[s.pk for s in schools])
+    started = [month_has_started(fiscal_year, m) for m in fiscal.FISCAL_MONTHS]
     rows = []
     for school in schools:
         per_month = states.get(school.pk, {})
-        rows.append(
-            SchoolRow(
-                school=school,
-                states=[
-                    (state, STATE_LABELS[state])
-                    for state in (per_month.get(m, (NOT_STARTED, None))[0] for m in fiscal.FISCAL_MONTHS)
-                ],
-            )
-        )
+        row = SchoolRow(school=school)
+        for month, has_started in zip(fiscal.FISCAL_MONTHS, started, strict=True):
+            state = per_month.get(month, (NOT_STARTED, None))[0]
+            if state == NOT_STARTED and not has_started:
+                row.states.append((NOT_OPEN, "—"))  # a month still ahead is not missing
+            else:
+                row.states.append((state, STATE_LABELS[state]))
+        rows.append(row)
     return rows
 
 

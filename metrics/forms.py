@@ -76,7 +76,7 @@ class ImportForm(forms.Form):
     def __init__(self, *args, statuses, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [(s, MonthlyReport.Status(s).label) for s in statuses]
-        self.fields["status"].initial = statuses[-1]
+        self.fields["status"].initial = MonthlyReport.Status.SUBMITTED
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -123,10 +123,18 @@ class BoardFilterForm(forms.Form):
 
     year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False)
     school_type = forms.ModelChoiceField(
-        label=_("School type"), queryset=SchoolType.objects.all(), required=False, to_field_name="code"
+        label=_("School type"),
+        queryset=SchoolType.objects.all(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All types"),
     )
     district = forms.ModelChoiceField(
-        label=_("District"), queryset=District.objects.all(), required=False, to_field_name="code"
+        label=_("District"),
+        queryset=District.objects.all(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All districts"),
     )
     month = forms.TypedChoiceField(
         label=_("Month"),

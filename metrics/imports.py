@@ -418,15 +418,16 @@ def import_monthly(
     existing = _existing_months(schools, {(fy, m) for _l, _c, (_s, fy, m), _v in parsed})
     now = timezone.now()
     submitted_at = now if status in workflow.COUNTED else None
-    labels = {f.name: f.verbose_name for f in MonthlyReport._meta.fields}
+    labels = {f.name: str(f.verbose_name) for f in MonthlyReport._meta.fields}
+    labels["status"] = str(MonthlyReport._meta.get_field("status").verbose_name)
     to_create, to_update = [], []
     for line, code, key, values in parsed:
         current = existing.get(key)
         school_id, fiscal_year, month = key
         if current is None:
             to_create.append((school_id, fiscal_year, month, *values.values()))
-            plan = MonthlyRowPlan(line, code, fiscal_year, month, "create")
             outcome.created += 1
+            changes = [(n, None, v) for n, v in values.items()]
         else:
             changes = [(n, current[n], v) for n, v in values.items() if not _same(current[n], v)]
             status_changes = (
@@ -449,17 +450,11 @@ def import_monthly(
                     ("status", workflow.STATE_LABELS[current["status"]], workflow.STATE_LABELS[status])
                 )
             to_update.append((*values.values(), current["id"]))
-            plan = MonthlyRowPlan(
-                line,
-                code,
-                fiscal_year,
-                month,
-                "update",
-                [(str(labels[n]), before, after) for n, before, after in changes],
-            )
             outcome.updated += 1
         if len(outcome.preview) < PREVIEW_ROWS:
-            outcome.preview.append(plan)
+            action = "create" if current is None else "update"
+            described = [(labels[n], before, after) for n, before, after in changes]
+            outcome.preview.append(MonthlyRowPlan(line, code, fiscal_year, month, action, described))
     if outcome.errors or dry_run:
         return outcome
     with transaction.atomic():

@@ -158,7 +158,8 @@ def review_detail(request, pk: int):
 @require_POST
 @role_required(Role.BOARD)
 def bulk_approve(request):
-    ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+    chosen = request.POST.getlist("page_report" if "all" in request.POST else "report")
+    ids = [int(i) for i in chosen if i.isdigit()]
     count = workflow.approve_many(
         reports=MonthlyReport.objects.visible_to(request.user).filter(pk__in=ids), user=request.user
     )

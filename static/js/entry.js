@@ -22,11 +22,15 @@
     return message.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; }).replace("%%", "%");
   }
 
+  // Fields the server already marked keep its message until the user changes them.
+  var touched = {};
+
   function show(name, problem, note) {
     var el = input(name);
     var out = document.getElementById("check-" + name);
     if (!el || !out) return;
-    out.textContent = problem || note || "";
+    var serverSaid = document.getElementById("error-" + name) && !touched[name];
+    out.textContent = serverSaid ? "" : problem || note || "";
     out.className = "live-check" + (problem ? " error" : "");
     el.setCustomValidity(problem || "");
     el.setAttribute("aria-invalid", problem ? "true" : "false");
@@ -70,6 +74,9 @@
     });
   }
 
-  form.addEventListener("input", check);
+  form.addEventListener("input", function (event) {
+    if (event.target.name) touched[event.target.name] = true;
+    check();
+  });
   check();
 })();

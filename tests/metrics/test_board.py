@@ -221,3 +221,27 @@ def test_returned_month_reaches_the_principal(client, board, principal_a, school
     months = client.get(reverse("metrics:entry-home") + "?year=2020").context["months"]
     assert (months[0].state, months[0].report.review_comment) == ("returned", "4月の職員数を確認")
     assert months[0].editable
+
+
+def test_months_still_ahead_are_not_shown_as_missing(client, board, school_a):
+    from metrics.workflow import current_fiscal_year
+
+    client.force_login(board)
+    year = current_fiscal_year() + 1
+    response = client.get(reverse("metrics:board-completeness") + f"?year={year}")
+    [row] = response.context["rows"]
+    assert set(row.states) == {("not_open", "—")}
+    assert all(s.submitted_pct is None for s in response.context["summaries"])
+
+
+def test_approve_every_submitted_month_on_the_page(client, board, four_schools):
+    a, b, junior, _other = four_schools
+    first = MonthlyReportFactory(school=a, month=4, status="submitted")
+    second = MonthlyReportFactory(school=b, month=4, status="submitted")
+    returned = MonthlyReportFactory(school=junior, month=4, status="returned")
+    client.force_login(board)
+    page = client.get(reverse("metrics:board-review") + "?year=2020").content.decode()
+    assert page.count('name="page_report"') == 2
+    client.post(reverse("metrics:board-bulk-approve"), {"all": "1", "page_report": [first.pk, second.pk]})
+    statuses = dict(MonthlyReport.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "approved", second.pk: "approved", returned.pk: "returned"}
