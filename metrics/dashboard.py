@@ -13,6 +13,7 @@ from metrics import aggregation, charts
 from metrics.filters import DashboardFilters
 from metrics.models import Event, Indicator, MonthlyReport
 from metrics.services import excluded_months, grouped_months_frame, months_frame, stress_frame, targets_for
+from metrics.staff import forecasts as staff_forecasts
 from reform.fiscal import FISCAL_MONTHS, fiscal_year_label, month_label, months_label, short_era_label
 from reform.i18n import is_english, localized
 
@@ -332,6 +333,17 @@ def _comparable_note(ctx: Context, code: str) -> str | None:
     }
 
 
+def _forecast(ctx: Context, code: str, monthly: dict[int, pd.DataFrame]) -> dict | None:
+    """The year in progress (no March yet): a dashed, labelled forecast continuation with its note,
+    table row and card line, from metrics/staff/forecasts.py; None otherwise."""
+    year = ctx.filters.fiscal_year
+    return staff_forecasts.for_dashboard(ctx, code, monthly[year]) if year in monthly else None
+
+
+def _forecast_rows(forecast: dict | None) -> list[dict]:
+    return [forecast["row"]] if forecast else []
+
+
 def indicator_page(ctx: Context, code: str) -> dict:
     """Indicator ① or ②: monthly lines by type for both years, target, events, tables, footnotes."""
     f = ctx.filters
@@ -341,6 +353,9 @@ def indicator_page(ctx: Context, code: str) -> dict:
     series = []
     for y in f.years:
         series += _series(ctx, monthly[y], y, dashed=y != f.fiscal_year)
+    forecast = _forecast(ctx, code, monthly)
+    if forecast:
+        series.append(forecast["series"])
     figure = charts.monthly_figure(
         series=series,
         target=ctx.target(code),
@@ -355,6 +370,8 @@ def indicator_page(ctx: Context, code: str) -> dict:
     comparable = _comparable_note(ctx, code)
     if comparable:
         notes.append(comparable)
+    if forecast:
+        notes.append(forecast["note"])
     return {
         "indicator": indicator,
         "figure": figure,
@@ -369,7 +386,7 @@ def indicator_page(ctx: Context, code: str) -> dict:
         if f.fiscal_year
         else "",
         "months_header": [month_label(m, _lang()) for m in FISCAL_MONTHS],
-        "monthly_rows": _monthly_table(ctx, monthly, indicator.unit),
+        "monthly_rows": _monthly_table(ctx, monthly, indicator.unit) + _forecast_rows(forecast),
         "year_headers": [fiscal_year_label(y, _lang()) for y in f.years],
         "year_rows": year_rows,
         "footnotes": notes,
@@ -386,6 +403,9 @@ def leave_page(ctx: Context) -> dict:
     series = []
     for y in f.years:
         series += _series(ctx, share[y], y, dashed=y != f.fiscal_year)
+    forecast = _forecast(ctx, "leave_10plus", share)
+    if forecast:
+        series.append(forecast["series"])
     indicator = ctx.indicators["leave_10plus"]
     figure = charts.monthly_figure(
         series=series,
@@ -416,12 +436,14 @@ def leave_page(ctx: Context) -> dict:
         if f.fiscal_year
         else "",
         "months_header": [month_label(m, _lang()) for m in FISCAL_MONTHS],
-        "share_rows": _monthly_table(ctx, share, "pct"),
+        "share_rows": _monthly_table(ctx, share, "pct") + _forecast_rows(forecast),
         "days_rows": _monthly_table(ctx, days, "days"),
         "year_headers": [fiscal_year_label(y, _lang()) for y in f.years],
         "share_year_rows": share_rows,
         "days_year_rows": day_rows,
-        "footnotes": share_notes + [n for n in day_notes if n not in share_notes],
+        "footnotes": share_notes
+        + [n for n in day_notes if n not in share_notes]
+        + ([forecast["note"]] if forecast else []),
     }
 
 
@@ -535,6 +557,7 @@ def _card_monthly(ctx: Context, code: str) -> dict:
         "change": None if change is None else f"{change:+.1f}",
         "compare_label": _year_short(f.compare_year) if f.compare_year else "",
         "sparkline": charts.sparkline(values=[values.get(m) for m in FISCAL_MONTHS], target=ctx.target(code)),
+        "forecast": (_forecast(ctx, code, {f.fiscal_year: current}) or {}).get("card"),
     }
 
 

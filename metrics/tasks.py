@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from metrics import completeness
+from metrics.tasks_reports import build_report_export, sweep_stale_report_exports  # noqa: F401
 
 
 @shared_task

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics.views import board, dashboard, entry
+from metrics.views import board, dashboard, entry, staff
 
 app_name = "metrics"
 
@@ -22,4 +22,16 @@ urlpatterns = [
     path("board/review/approve/", board.bulk_approve, name="board-bulk-approve"),
     path("board/review/<int:pk>/", board.review_detail, name="board-review-detail"),
     path("board/import/", board.import_bulk, name="board-import"),
+    # Per-staff hours, the national caps, the MEXT bands, physician interviews, forecasts: views/staff.py.
+    path("staff/import/", staff.import_page, name="staff-import"),
+    path("staff/import/template.csv", staff.template_csv, name="staff-template"),
+    path("staff/reconcile/", staff.reconcile, name="staff-reconcile"),
+    path("staff/reconcile/fill/", staff.fill_missing, name="staff-fill"),
+    path("staff/caps/", staff.caps_page, name="staff-caps"),
+    path("staff/caps/list/", staff.cap_list, name="staff-cap-list"),
+    path("staff/bands/", staff.bands_page, name="staff-bands"),
+    path("staff/bands.xlsx", staff.bands_xlsx, name="staff-bands-xlsx"),
+    path("staff/interviews/", staff.interviews, name="staff-interviews"),
+    path("staff/interviews/<int:pk>/", staff.interview, name="staff-interview"),
+    path("staff/forecast/", staff.forecast_page, name="staff-forecast"),
 ]

@@ -124,6 +124,34 @@ def restrict_adoption_rows(queryset, user):
     return restrict_school_rows(queryset, user)
 
 
+def can_export_reports(user) -> bool:
+    """The annual report (PDF, Excel, CSV): board staff and officials; principals cannot export."""
+    return role_of(user) in (Role.BOARD, Role.OFFICIAL)
+
+
+def report_audience_of(user) -> str | None:
+    """What an export asked for by `user` may contain: "board" (per-school rows, nothing suppressed)
+    or "official" (aggregates only, cells from fewer than 5 staff suppressed); None if they cannot export."""
+    role = role_of(user)
+    if role is Role.BOARD:
+        return "board"
+    if role is Role.OFFICIAL:
+        return "official"
+    return None
+
+
+def restrict_report_exports(queryset, user):
+    """Exports a user may see and download. Board staff: all of them. An official: the exports built
+    for officials (aggregates only, so one official may fetch what another asked for; this is the
+    shared list of earlier reports). Principals and anyone else: none."""
+    role = role_of(user)
+    if role is Role.BOARD:
+        return queryset
+    if role is Role.OFFICIAL:
+        return queryset.filter(audience="official")
+    return queryset.none()
+
+
 def can_edit_reference_data(user) -> bool:
     """Schools, indicators, targets, events, measures …: board staff only."""
     return is_board(user)

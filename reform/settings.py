@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.send_missing_month_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Report exports whose worker vanished are marked failed (metrics.tasks_reports).
+    "report-export-sweep": {
+        "task": "metrics.tasks_reports.sweep_stale_report_exports",
+        "schedule": timedelta(minutes=5),
+    },
 }
 # The address the app is reached at, for links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
