@@ -1,0 +1,32 @@
+# The Reform Dashboard image: web (gunicorn), Celery worker and beat all run from it (docker-compose.yml).
+# The annual report's PDF needs Chromium (kaleido draws the charts), the Noto CJK fonts (embedded by
+# WeasyPrint) and Pango/HarfBuzz (WeasyPrint's layout); these are the Debian packages .ci/run installs
+# for the tests (tests/reports/test_stack.py checks the two lists agree).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    STATIC_ROOT=/app/staticfiles \
+    MEDIA_ROOT=/app/media \
+    COMPRESS_STATIC=true
+
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.lock .
+RUN pip install -r requirements.lock
+
+COPY . .
+# Static files are collected (compressed and fingerprinted for WhiteNoise) at build time.
+RUN DEBUG=true python manage.py collectstatic --noinput -v0 \
+    && useradd --create-home --uid 1000 reform \
+    && mkdir -p /app/media \
+    && chown reform /app/media
+USER reform
+
+EXPOSE 8000
+CMD ["gunicorn", "reform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
