@@ -25,6 +25,7 @@ from metrics.models import (
     SchoolType,
     StressCheckResult,
 )
+from metrics.staff.demo_loader import load_staff_demo
 from reform.loading import LoadResult, upsert
 
 MEASURES_FILE = Path(__file__).resolve().parent.parent / "measures" / "demo" / "fy2020.json"
@@ -226,6 +227,7 @@ def load_demo(*, password: str | None = None, seed: int = 2020) -> LoadResult:
     data = demo_data.generate(seed=seed)
     schools = _load_schools(data, result)
     _load_months(data, schools, result)
+    load_staff_demo(data=data, result=result)  # per-staff hours of the first 20 schools (metrics/staff/)
     _load_stress(data, schools, result)
     _load_events(result)
     _load_published(result)
