@@ -43,3 +43,14 @@ class SeesAggregates(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return access.can_see_aggregates(request.user)
+
+
+class MeasuresData(permissions.BasePermission):
+    """The register of measures, their years, KPIs and adoptions: read by every role, edited by the board."""
+
+    message = _("Only board staff may change this.")
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return access.can_read_measures(request.user)
+        return access.can_edit_measures(request.user)

@@ -1,6 +1,7 @@
 import django_filters
 
-from measures.models import KPI, KPIValue, Measure, MeasureNote, MeasureYear, Pillar, Section
+from measures.models import KPI, Adoption, KPIValue, Measure, MeasureNote, MeasureYear, Pillar, Section
+from metrics.models import School
 
 YEAR = {"min_value": 2000, "max_value": 2100}
 
@@ -58,3 +59,17 @@ class KPIValueFilter(django_filters.FilterSet):
     class Meta:
         model = KPIValue
         fields = ["kpi", "measure", "fiscal_year"]
+
+
+def visible_schools(request):
+    return School.objects.visible_to(request.user) if request is not None else School.objects.none()
+
+
+class AdoptionFilter(django_filters.FilterSet):
+    school = django_filters.ModelChoiceFilter(queryset=visible_schools)
+    school_type = django_filters.CharFilter(field_name="school__school_type__code")
+    fiscal_year = django_filters.NumberFilter(**YEAR)
+
+    class Meta:
+        model = Adoption
+        fields = ["measure", "school", "school_type", "fiscal_year"]

@@ -1,5 +1,5 @@
 from api.serializers import ModelCleanSerializer
-from measures.models import KPI, KPIValue, Measure, MeasureNote, MeasureYear, Pillar, Section
+from measures.models import KPI, Adoption, KPIValue, Measure, MeasureNote, MeasureYear, Pillar, Section
 
 
 class PillarSerializer(ModelCleanSerializer):
@@ -44,4 +44,12 @@ class KPIValueSerializer(ModelCleanSerializer):
     class Meta:
         model = KPIValue
         fields = ["id", "kpi", "fiscal_year", "actual", "planned"]
+        extra_kwargs = {"fiscal_year": {"min_value": 2000, "max_value": 2100}}
+
+
+class AdoptionSerializer(ModelCleanSerializer):
+    class Meta:
+        model = Adoption
+        fields = ["id", "measure", "school", "fiscal_year", "created_at"]
+        read_only_fields = ["created_at"]
         extra_kwargs = {"fiscal_year": {"min_value": 2000, "max_value": 2100}}

@@ -11,5 +11,6 @@ router.register("measure-years", views.MeasureYearViewSet)
 router.register("measure-notes", views.MeasureNoteViewSet)
 router.register("kpis", views.KPIViewSet)
 router.register("kpi-values", views.KPIValueViewSet)
+router.register("adoptions", views.AdoptionViewSet, basename="adoption")
 
 urlpatterns = router.urls

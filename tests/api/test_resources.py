@@ -199,3 +199,26 @@ def test_list_query_count_does_not_grow_with_rows(api, board, reference, django_
     with django_assert_max_num_queries(6):
         response = api(board).get(reverse("api:measure-list"))
     assert response.json()["count"] == 28
+
+
+@pytest.mark.parametrize(
+    "role, sees",
+    [("principal_a", {"a"}), ("principal_b", {"b"}), ("official", set()), ("board", {"a", "b"})],
+)
+def test_adoption_rows_follow_access(api, users, reference, school_a, school_b, role, sees):
+    from measures.models import Adoption
+
+    rows = {
+        "a": Adoption.objects.create(measure=reference["measure"], school=school_a, fiscal_year=2020),
+        "b": Adoption.objects.create(measure=reference["measure"], school=school_b, fiscal_year=2020),
+    }
+    client = api(users[role])
+    listing = client.get(reverse("api:adoption-list"))
+    assert {row["id"] for row in listing.json()["results"]} == {rows[k].pk for k in sees}
+    for key, row in rows.items():
+        assert client.get(reverse("api:adoption-detail", args=[row.pk])).status_code == (
+            200 if key in sees else 404
+        )
+    payload = {"measure": reference["measure"].pk, "school": school_a.pk, "fiscal_year": 2021}
+    created = client.post(reverse("api:adoption-list"), payload, format="json")
+    assert created.status_code == (201 if role == "board" else 403)

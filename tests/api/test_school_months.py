@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -79,7 +80,9 @@ def test_principal_cannot_change_an_approved_month(api, principal_a, month_a):
     month_a.save()
     response = api(principal_a).patch(detail(month_a), {"staff_count": 25}, format="json")
     assert response.status_code == 403
-    assert "approved" in response.json()["detail"]
+    assert response.json()["detail"] == gettext(
+        "This month has been approved; ask the board to return it before changing it."
+    )
     month_a.refresh_from_db()
     assert month_a.staff_count == 20
 
