@@ -70,11 +70,14 @@ class SchoolMonthViewSet(viewsets.ModelViewSet):
     serializer_class = serializers.SchoolMonthSerializer
     permission_classes = [SchoolMonths]
     filterset_class = filters.SchoolMonthFilter
-    ordering_fields = ["id", "school", "fiscal_year", "month", "status", "updated_at"]
+    ordering_fields = ["id", "school_id", "fiscal_year", "month", "status", "updated_at"]
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
-        return MonthlyReport.objects.visible_to(self.request.user)
+        # The unique (school, fiscal_year, month) index serves this order; the model's default
+        # (by school type and code) would sort millions of joined rows at national size.
+        rows = MonthlyReport.objects.visible_to(self.request.user)
+        return rows.order_by("school_id", "fiscal_year", "month")
 
     def perform_create(self, serializer):
         serializer.save(**self._submission(serializer))
@@ -97,10 +100,10 @@ class StressCheckResultViewSet(ReferenceViewSet):
 
     serializer_class = serializers.StressCheckResultSerializer
     filterset_class = filters.StressCheckResultFilter
-    ordering_fields = ["id", "school", "fiscal_year"]
+    ordering_fields = ["id", "school_id", "fiscal_year"]
 
     def get_queryset(self):
-        return StressCheckResult.objects.visible_to(self.request.user)
+        return StressCheckResult.objects.visible_to(self.request.user).order_by("school_id", "fiscal_year")
 
 
 class EventViewSet(ReferenceViewSet):
