@@ -138,3 +138,14 @@ def test_the_forecast_page_looks_back_at_a_finished_year(client, board, year_in_
     assert all(row["status"] == "short" for row in schools)  # target 100 % at March end, far from it
     assert json.dumps(first["figure"])  # the chart is JSON for the page
     assert re.search(r"12\.8%", page.content.decode())
+
+
+@pytest.mark.parametrize("name", ["metrics:staff-cap-list", "metrics:staff-interviews", "metrics:staff-caps"])
+def test_list_pages_take_a_fixed_number_of_queries(client, board, django_assert_max_num_queries, name):
+    schools = [SchoolFactory() for _ in range(6)]
+    rows = [row for school in schools for month in (4, 5) for row in school_month(school, month)]
+    import_staff_hours(csv_bytes(rows))  # 60 staff rows, 24 interview records
+    client.force_login(board)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse(name) + "?year=2020&all=1")
+    assert response.status_code == 200
