@@ -284,3 +284,13 @@ def test_a_school_moving_district_moves_its_months(api, board, data, django_capt
     got = series(api(board), indicator="overtime_80h", fiscal_year=[2020], grouping="district")
     monthly, _ = expected("overtime_80h", [2020], "district")
     assert_rows_equal(got["monthly"], monthly)
+
+
+def test_refresh_rollups_command_rebuilds_them(data):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    MonthlyRollup.objects.all().delete()
+    call_command("refresh_rollups", stdout=StringIO())
+    assert rollup_staff(2020, 4) == counted_staff(2020, 4) > 0
