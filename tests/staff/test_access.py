@@ -9,7 +9,7 @@ from django.urls import reverse
 from metrics.models import PhysicianInterview
 from metrics.staff.imports import import_staff_hours
 from tests.factories import SchoolFactory
-from tests.staff.helpers import csv_bytes, school_month
+from tests.staff.helpers import counted, csv_bytes, school_month
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def staff_data(school_a, school_b):
     """School A: 5 staff (two over 80 h in April); school B: 3 staff, a group too small for officials."""
     import_staff_hours(csv_bytes(school_month(school_a, 4) + school_month(school_b, 4, staff=3)))
+    counted()
 
 
 @pytest.fixture
@@ -225,6 +226,7 @@ def test_officials_band_excel_suppresses_small_groups(client, users, school_a):
         code="J001", school_type=__import__("tests.factories").factories.school_type("junior_high")
     )
     import_staff_hours(csv_bytes(school_month(school_a, 4) + school_month(school_b, 4, staff=3)))
+    counted()
     response = get(client, users["official"], reverse("metrics:staff-bands-xlsx") + "?year=2020")
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     values = [[c.value for c in row] for row in sheet.iter_rows()]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from metrics.models import MonthlyReport, StaffMonth
 from metrics.staff.imports import import_staff_hours
 from tests.factories import MonthlyReportFactory, SchoolFactory
-from tests.staff.helpers import csv_bytes, school_month
+from tests.staff.helpers import counted, csv_bytes, school_month
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,7 @@ def year_in_progress(db):
     school = SchoolFactory(code="E900")
     _months(school, 2019, range(1, 13), over_80=lambda m: 20 if m == 12 else 10)
     _months(school, 2020, (4, 5, 6), over_80=lambda m: 12)
+    counted()
 
 
 def test_the_dashboard_continues_the_year_in_progress_with_a_dashed_forecast(
@@ -129,6 +130,7 @@ def test_a_finished_year_has_no_forecast(client, official, year_in_progress):
 def test_the_forecast_page_looks_back_at_a_finished_year(client, board, year_in_progress):
     school = SchoolFactory(code="E901")
     _months(school, 2020, range(1, 13), over_80=lambda m: 12)
+    counted()
     client.force_login(board)
     page = client.get(reverse("metrics:staff-forecast") + "?year=2020&as_of=6")
     [first] = [c for c in page.context["cards"] if c["code"] == "overtime_80h"]
