@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from metrics.models import District, MonthlyReport, PublishedFigure, SchoolType
+from metrics.models import District, MonthlyRollup, PublishedFigure, SchoolType
 
 
 @dataclass
@@ -37,14 +37,8 @@ class DashboardFilters:
 
 
 def available_years() -> list[int]:
-    """Fiscal years with counted school-months or published figures, newest first."""
-    from metrics.services import COUNTED_STATUSES
-
-    years = set(
-        MonthlyReport.objects.filter(status__in=COUNTED_STATUSES)
-        .values_list("fiscal_year", flat=True)
-        .distinct()
-    )
+    """Fiscal years with counted school-months (in their rollups) or published figures, newest first."""
+    years = set(MonthlyRollup.objects.order_by().values_list("fiscal_year", flat=True).distinct())
     years |= set(PublishedFigure.objects.order_by().values_list("fiscal_year", flat=True).distinct())
     return sorted(years, reverse=True)
 
