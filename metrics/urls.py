@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics.views import board, dashboard, entry, staff
+from metrics.views import board, dashboard, entry, reports, staff
 
 app_name = "metrics"
 
@@ -34,4 +34,8 @@ urlpatterns = [
     path("staff/interviews/", staff.interviews, name="staff-interviews"),
     path("staff/interviews/<int:pk>/", staff.interview, name="staff-interview"),
     path("staff/forecast/", staff.forecast_page, name="staff-forecast"),
+    # The annual report's exports (officials and board): metrics/views/reports.py.
+    path("reports/annual/", reports.exports_page, name="report-exports"),
+    path("reports/annual/<int:pk>/status/", reports.export_status, name="report-export-status"),
+    path("reports/annual/<int:pk>/download/", reports.export_download, name="report-export-download"),
 ]
