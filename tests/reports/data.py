@@ -2,6 +2,7 @@
 
 from measures.models import KPI, KPIValue, Measure, MeasureYear, Pillar, Section
 from metrics.models import Commentary, MonthlyReport, StressCheckResult
+from metrics.rollups import refresh_rollups
 from reform.fiscal import FISCAL_MONTHS
 from tests.factories import DistrictFactory, MonthlyReportFactory, SchoolFactory, school_type
 
@@ -72,4 +73,5 @@ def make_report_data():
     kpi = KPI.objects.create(measure=measure, name_ja="プール清掃業務委託 実施校数", unit="校")
     KPIValue.objects.create(kpi=kpi, fiscal_year=2020, actual=196)
     KPIValue.objects.create(kpi=kpi, fiscal_year=2021, planned=440)
+    refresh_rollups()  # what committing these rows does outside a test transaction
     return schools
