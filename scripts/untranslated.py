@@ -16,8 +16,8 @@ def catalogue_ids(po: Path) -> set[str]:
     for line in out.splitlines():
         if line.startswith("msgid "):
             current = line[7:-1]
-        elif line.startswith("msgstr ") and current:
-            if line[8:-1]:
+        elif line.startswith(("msgstr ", "msgstr[0] ")) and current:
+            if line.split(" ", 1)[1][1:-1]:
                 ids.add(current)
             current = None
     return ids
