@@ -61,9 +61,8 @@ def main() -> None:
     settings.ALLOWED_HOSTS.append("testserver")
     client = Client()
     client.force_login(User.objects.get(username="board"))
-    print(
-        f"database: {connection.vendor}; schools: {django.apps.apps.get_model('metrics', 'School').objects.count()}"
-    )
+    schools = django.apps.apps.get_model("metrics", "School").objects.count()
+    print(f"database: {connection.vendor}; schools: {schools}")
     print(f"{'page':32} {'median ms':>9} {'p90 ms':>7} {'queries':>7} {'JS gz KB':>8} {'total gz KB':>11}")
     for url in PAGES:
         client.get(url)

@@ -692,9 +692,7 @@ class StaffMonth(models.Model):
         decimal_places=2,
         help_text=_("Time at school beyond duty hours this month, weekends included (時間外在校等時間)."),
     )
-    weekday_overtime_hours = models.DecimalField(
-        _("weekday overtime hours"), max_digits=5, decimal_places=2
-    )
+    weekday_overtime_hours = models.DecimalField(_("weekday overtime hours"), max_digits=5, decimal_places=2)
     leave_days = models.DecimalField(_("leave days taken"), max_digits=4, decimal_places=2)
 
     objects = StaffMonthQuerySet.as_manager()

@@ -189,7 +189,7 @@ def can_see_staff_rows(user) -> bool:
 
 
 def restrict_staff_rows(queryset, user):
-    """Per-staff rows (with a `school` key) a user may see: board all, a principal their school's, else none."""
+    """Per-staff rows (with a `school` key) a user may see: board all, a principal their school's."""
     if not can_see_staff_rows(user):
         return queryset.none()
     return restrict_school_rows(queryset, user)

@@ -27,7 +27,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def pytest_collection_modifyitems(config, items):
     if os.path.exists(CHROMIUM):
         return
-    skip = pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium): browser tests skipped")
+    skip = pytest.mark.skip(
+        reason="Chromium is not installed (apt-get install chromium): browser tests skipped"
+    )
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(skip)
@@ -70,9 +72,18 @@ class Visit:
 
 
 @pytest.fixture
-def demo(django_db_serialized_rollback, transactional_db):
+def demo(transactional_db):
+    """The demo city. Live-server tests flush the database after each test, reference data
+    (school types, indicators, role groups) included, so that is written again first."""
+    import importlib
+
+    from django.apps import apps
     from django.core.management import call_command
 
+    from reform.access import grant_board_permissions
+
+    importlib.import_module("metrics.migrations.0002_reference_data").forwards(apps, None)
+    grant_board_permissions()
     call_command("load_demo", password="pw-for-tests-1", stdout=open(os.devnull, "w"))
 
 

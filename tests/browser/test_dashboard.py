@@ -2,11 +2,18 @@
 
 import pytest
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PAGES = {
     "/": None,
-    "/indicators/overtime_80h/": ["全校種 R2", "小学校 R2", "中学校 R2", "特別支援学校 R2", "高等学校 R2", "全校種 R1"],
+    "/indicators/overtime_80h/": [
+        "全校種 R2",
+        "小学校 R2",
+        "中学校 R2",
+        "特別支援学校 R2",
+        "高等学校 R2",
+        "全校種 R1",
+    ],
     "/indicators/left_by_19/": ["全校種 R2", "小学校 R2"],
     "/indicators/stress/": ["総合健康リスク", "量・コントロール", "周囲の支援"],
     "/indicators/leave/": ["全校種 R2", "小学校 R2"],
