@@ -12,8 +12,8 @@ from reform import access, fiscal
 from reform.i18n import BilingualMixin, localized
 
 
-class SchoolType(BilingualMixin, models.Model):
-    """A school type (校種) such as elementary or junior high."""
+class CodedName(BilingualMixin, models.Model):
+    """A small reference list kept by the board: a stable code, a name in both languages, an order."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name_ja = models.CharField(_("name (Japanese)"), max_length=64)
@@ -21,29 +21,27 @@ class SchoolType(BilingualMixin, models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
+        abstract = True
         ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolType(CodedName):
+    """A school type (校種) such as elementary or junior high."""
+
+    class Meta(CodedName.Meta):
         verbose_name = _("school type")
         verbose_name_plural = _("school types")
 
-    def __str__(self):
-        return self.name
 
-
-class District(BilingualMixin, models.Model):
+class District(CodedName):
     """An administrative district (方面) that groups schools."""
 
-    code = models.SlugField(_("code"), max_length=32, unique=True)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=64)
-    name_en = models.CharField(_("name (English)"), max_length=64)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["order", "code"]
+    class Meta(CodedName.Meta):
         verbose_name = _("district")
         verbose_name_plural = _("districts")
-
-    def __str__(self):
-        return self.name
 
 
 class SchoolQuerySet(models.QuerySet):

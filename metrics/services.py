@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pandas as pd
 from django.db import connections
-from django.db.models import Sum
 
 from metrics import aggregation
 from metrics.models import Event, Indicator, MonthlyReport, PublishedFigure, StressCheckResult, Target
@@ -62,37 +61,6 @@ def months_frame(*, fiscal_years=None, queryset=None) -> pd.DataFrame:
     df = _frame(qs, MONTH_COLUMNS)
     for col in ("leave_days_total", "over_45h_count", "over_100h_count"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    return df
-
-
-GROUP_KEYS = {
-    "fiscal_year": "fiscal_year",
-    "month": "month",
-    "school__school_type__code": "school_type",
-    "school__district__code": "district",
-}
-SUMMED = ("staff_count", "over_80h_count", "left_by_19_count", "leave_days_total", "leave_10plus_count")
-
-
-def grouped_months_frame(*, fiscal_years, queryset=None) -> pd.DataFrame:
-    """Counted school-months summed per fiscal year, month, school type and district.
-
-    Pooled shares only add numerators and staff, so every group of types or
-    districts gets the same figures from these few rows as from the school rows
-    (a few hundred rows instead of thousands; the sums run in the database).
-    Not for per-school grouping, nor for the optional 45 h / 100 h bands, whose
-    denominators leave out schools that did not report them.
-    """
-    qs = MonthlyReport.objects.all() if queryset is None else queryset
-    qs = (
-        qs.filter(status__in=COUNTED_STATUSES, fiscal_year__in=list(fiscal_years))
-        .values(*GROUP_KEYS)
-        .annotate(**{name: Sum(name) for name in SUMMED})
-        .order_by()
-    )
-    df = _frame(qs, {**GROUP_KEYS, **{name: name for name in SUMMED}})
-    df.insert(0, "school_id", range(len(df)))
-    df["leave_days_total"] = pd.to_numeric(df["leave_days_total"]).astype("float64")
     return df
 
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from metrics import aggregation
+from metrics import aggregation, rollups
 from metrics.filters import available_years
 from metrics.models import MonthlyReport
-from metrics.services import excluded_months, grouped_months_frame, months_frame
+from metrics.services import excluded_months, months_frame
 from metrics.staff import forecast
 from reform.fiscal import FISCAL_MONTHS, fiscal_position, fiscal_year_label, month_label, months_label
 from reform.i18n import is_english
@@ -43,10 +43,9 @@ def monthly_by_year(*, code: str, fiscal_years, types=None, district=None) -> di
     years = list(fiscal_years)
     if not years:
         return {}
-    qs = MonthlyReport.objects.all()
+    frame = rollups.pooled_frame(fiscal_years=years, numerator="over_80h_count")
     if district:
-        qs = qs.filter(school__district__code=district)
-    frame = grouped_months_frame(fiscal_years=years, queryset=qs)
+        frame = frame[frame["district"] == district]
     values = aggregation.monthly_values(frame, indicator=code, types=types)
     out: dict[int, dict[int, float]] = {}
     for row in values.dropna(subset=["value"]).itertuples(index=False):
@@ -228,7 +227,7 @@ def leave_outlooks(
     A school without a school-month at `as_of` is left out (nothing to start from)."""
     years = earlier_years(fiscal_year)
     shapes = {}
-    frame = grouped_months_frame(fiscal_years=years) if years else None
+    frame = rollups.pooled_frame(fiscal_years=years, numerator="over_80h_count") if years else None
     if frame is not None and not frame.empty:
         by_type = aggregation.monthly_values(frame, indicator="leave_10plus", group_by="school_type")
         for row in by_type.dropna(subset=["value"]).itertuples(index=False):
