@@ -4,7 +4,9 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck
@@ -43,7 +45,19 @@ schema = _load_schema()
 
 
 @pytest.fixture
-def board_token(board, school_a, principal_a):
+def keep_test_connection():
+    """Calling the WSGI app directly fires request_finished, whose close_old_connections would
+    close the test's database connection mid-transaction on PostgreSQL (CONN_MAX_AGE 0); Django's
+    test client disconnects it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def board_token(board, school_a, principal_a, keep_test_connection):
     MonthlyReportFactory(school=school_a, fiscal_year=2020, month=4, status="submitted")
     return Token.objects.create(user=board).key
 
