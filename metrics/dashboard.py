@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from metrics import aggregation, charts, rollups
 from metrics.filters import DashboardFilters
-from metrics.models import Event, Indicator
+from metrics.models import Event, Indicator, PublishedFigure
 from metrics.services import excluded_months, months_frame, stress_frame, targets_for
 from metrics.staff import forecasts as staff_forecasts
 from reform.fiscal import FISCAL_MONTHS, fiscal_year_label, month_label, months_label, short_era_label
@@ -46,6 +46,7 @@ class Context:
     excluded: frozenset
     events: list[Event]
     type_names: dict[str, str]
+    published: dict = field(default_factory=dict)  # (indicator, fiscal year, group) → PublishedFigure
     memo: dict = field(default_factory=dict)
 
     def cached(self, key, compute):
@@ -73,7 +74,18 @@ def load_context(filters: DashboardFilters) -> Context:
         excluded=excluded_months(),
         events=list(Event.objects.all()),
         type_names={t.code: t.name for t in filters.type_choices},
+        published=_published(filters),
     )
+
+
+def _published(filters: DashboardFilters) -> dict:
+    """The city's published year figures for the shown years (not for one district: they are city-wide)."""
+    if filters.district:
+        return {}
+    figures = PublishedFigure.objects.filter(
+        fiscal_year__in=filters.years, month__isnull=True, excluding_events=False
+    ).select_related("indicator")
+    return {(f.indicator.code, f.fiscal_year, f.group): f for f in figures}
 
 
 def _group_name(ctx: Context, group: str) -> str:
@@ -265,12 +277,33 @@ def _year_table(
         values = []
         for fiscal_year, figures in figures_by_year.items():
             hit = figures[figures["group"] == group]
+            published = ctx.published.get((code, fiscal_year, group))
             if hit.empty:
-                cells.append({"value": "—", "marks": ""})
-                values.append(None)
+                if published is None:
+                    cells.append({"value": "—", "marks": ""})
+                    values.append(None)
+                    continue
+                note = _("Published figure (there are no school data for this year): %(source)s %(note)s") % {
+                    "source": published.source,
+                    "note": published.note,
+                }
+                cells.append({"value": _fmt(published.value, unit), "marks": mark(note.strip())})
+                values.append(float(published.value))
                 continue
             fig = hit.iloc[0]
             cell_marks = []
+            if published is not None and abs(float(published.value) - float(fig["value"])) >= 0.05:
+                cell_marks.append(
+                    mark(
+                        _("%(year)s %(group)s: the published figure is %(value)s (%(source)s).")
+                        % {
+                            "year": fiscal_year_label(fiscal_year, _lang()),
+                            "group": _group_name(ctx, group),
+                            "value": _fmt(published.value, unit),
+                            "source": published.source,
+                        }
+                    )
+                )
             if not fig["full_year"] and fig["months"]:
                 cell_marks.append(
                     mark(
@@ -387,6 +420,7 @@ def indicator_page(ctx: Context, code: str) -> dict:
         "indicator": indicator,
         "figure": figure,
         "has_data": any(not m.empty for m in monthly.values()),
+        "has_published": any(key[0] == code for key in ctx.published),
         "description": _describe(
             ctx,
             code,
@@ -437,6 +471,7 @@ def leave_page(ctx: Context) -> dict:
         "indicator": indicator,
         "figure": figure,
         "has_data": any(not m.empty for m in share.values()),
+        "has_published": any(key[0] in ("leave_10plus", "leave_avg_days") for key in ctx.published),
         "description": _describe(
             ctx,
             "leave_10plus",

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from metrics.models import MonthlyReport, SchoolType, StressCheckResult
+from metrics.models import Indicator, MonthlyReport, PublishedFigure, SchoolType, StressCheckResult
 from metrics.rollups import refresh_rollups
 from tests.factories import DistrictFactory, MonthlyReportFactory, SchoolFactory
 
@@ -224,3 +224,19 @@ def test_schools_list_shows_a_principal_only_their_school(client, city, principa
 def test_schools_list_is_not_for_officials(client, city, official):
     client.force_login(official)
     assert client.get("/schools/").status_code == 404
+
+
+def test_published_figures_fill_years_without_school_data(client, city, board):
+    indicator = Indicator.objects.get(code="overtime_80h")
+    PublishedFigure.objects.create(
+        indicator=indicator, fiscal_year=2018, group="all", value=13.4, source="報告書"
+    )
+    PublishedFigure.objects.create(
+        indicator=indicator, fiscal_year=2020, group="all", value=23.0, source="速報"
+    )
+    client.force_login(board)
+    html = client.get("/indicators/overtime_80h/?year=2020&compare=2018").content.decode()
+    table = html[html.index('class="year-table"') :]
+    assert _cells(table)[:3] == ["23.3% ※1", "13.4% ※2", "+9.9"]
+    assert "公表値は23.0%（速報）" in html  # computed and published both seen where they differ
+    assert "公表値（この年度の学校別データはありません）：報告書" in html
