@@ -54,3 +54,12 @@ class MeasuresData(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return access.can_read_measures(request.user)
         return access.can_edit_measures(request.user)
+
+
+class ExportsReports(permissions.BasePermission):
+    """The annual report's exports: board staff and officials (principals cannot export)."""
+
+    message = _("Only board staff and officials may export the annual report.")
+
+    def has_permission(self, request, view):
+        return access.can_export_reports(request.user)

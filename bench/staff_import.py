@@ -25,9 +25,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+from throwaway import throwaway_database  # noqa: E402  (bench/ is on sys.path when run)
+
 BENCH_DB = "reform_bench_staff"
 SIZES = (17_000, 1_000_000)
 STAFF_PER_SCHOOL = 33
@@ -122,28 +123,6 @@ def _prepare(database_url: str, schools: int) -> None:
     )
 
 
-def _throwaway(database_url: str):
-    """(bench database URL, cleanup) for the server or file that `database_url` points at."""
-    if database_url.startswith("postgres"):
-        import psycopg2
-
-        parts = urlsplit(database_url)
-        admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            cur.execute(f"CREATE DATABASE {BENCH_DB}")
-
-        def drop():
-            with admin.cursor() as cur:
-                cur.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-            admin.close()
-
-        return urlunsplit(parts._replace(path=f"/{BENCH_DB}")), drop
-    folder = tempfile.TemporaryDirectory()
-    return f"sqlite:///{folder.name}/bench.sqlite3", folder.cleanup
-
-
 def _run(*args) -> str:
     done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT)
     if done.returncode:
@@ -166,7 +145,7 @@ def main() -> None:
         return
 
     source = os.environ.get("DATABASE_URL", "sqlite:///")
-    url, cleanup = _throwaway(source)
+    url, cleanup = throwaway_database(source, BENCH_DB)
     engine = "PostgreSQL (COPY)" if url.startswith("postgres") else "SQLite"
     print(f"import_staff_hours benchmark on {engine}, throwaway database; one month, CP932, Japanese headers")
     print(
