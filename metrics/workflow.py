@@ -38,10 +38,12 @@ STATE_LABELS = {
 SOURCE_FORM = "form"
 SOURCE_IMPORT = "import"
 SOURCE_REVIEW = "review"
+SOURCE_API = "api"
 SOURCE_LABELS = {
     SOURCE_FORM: gettext_lazy("Form"),
     SOURCE_IMPORT: gettext_lazy("CSV import"),
     SOURCE_REVIEW: gettext_lazy("Board review"),
+    SOURCE_API: gettext_lazy("API"),
 }
 
 VALUE_FIELDS = (

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from api.serializers import ModelCleanSerializer
-from metrics import aggregation, series
+from metrics import aggregation, series, workflow
 from metrics.models import (
     Commentary,
     District,
@@ -115,6 +115,15 @@ class SchoolMonthSerializer(ModelCleanSerializer):
         if value != self._current("review_comment", "") and not board:
             raise serializers.ValidationError(_("Only board staff may write the review comment."))
         return value
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        fiscal_year = attrs.get("fiscal_year", self._current("fiscal_year", None))
+        month = attrs.get("month", self._current("month", None))
+        if fiscal_year and month and not workflow.month_has_started(fiscal_year, month):
+            # The entry form's rule: a month is entered from its first day on, never ahead.
+            raise serializers.ValidationError({"month": [_("This month has not started yet.")]})
+        return attrs
 
 
 class StressCheckResultSerializer(ModelCleanSerializer):

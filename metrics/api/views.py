@@ -8,10 +8,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from simple_history.utils import update_change_reason
 
 from api.permissions import ExportsReports, SchoolMonths, SeesAggregates
 from api.views import ID_PATTERN, ReferenceViewSet
-from metrics import series
+from metrics import series, workflow
 from metrics.api import filters, serializers
 from metrics.models import (
     Commentary,
@@ -85,10 +86,15 @@ class SchoolMonthViewSet(viewsets.ModelViewSet):
         return rows.order_by("school_id", "fiscal_year", "month")
 
     def perform_create(self, serializer):
-        serializer.save(**self._submission(serializer))
+        self._record(serializer.save(**self._submission(serializer)))
 
     def perform_update(self, serializer):
-        serializer.save(**self._submission(serializer))
+        self._record(serializer.save(**self._submission(serializer)))
+
+    @staticmethod
+    def _record(report):
+        """The month's history names the API as where the change came from."""
+        update_change_reason(report, workflow.change_reason(workflow.SOURCE_API))
 
     @staticmethod
     def _submission(serializer) -> dict:

@@ -165,3 +165,24 @@ def test_session_writes_need_the_csrf_token(principal_a, month_a):
     response = client.patch(detail(month_a), {"staff_count": 21}, format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_api_writes_are_recorded_as_from_the_api(api, users, school_a):
+    client = api(users["principal_a"])
+    response = client.post(
+        reverse("api:school-month-list"), {**NEW_MONTH, "school": school_a.pk}, format="json"
+    )
+    assert response.status_code == 201
+    report = MonthlyReport.objects.get(pk=response.json()["id"])
+    assert report.history.latest().history_change_reason == "api"
+
+
+def test_a_month_that_has_not_started_is_refused(api, users, school_a):
+    client = api(users["board"])
+    future = {**NEW_MONTH, "school": school_a.pk, "fiscal_year": 2099, "month": 4}
+    response = client.post(reverse("api:school-month-list"), future, format="json")
+    assert response.status_code == 400
+    assert [(e["field"], e["reason"]) for e in response.json()["errors"]] == [
+        ("month", "この月はまだ始まっていません。")
+    ]
+    assert not MonthlyReport.objects.filter(fiscal_year=2099).exists()
