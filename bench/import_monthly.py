@@ -15,29 +15,15 @@ import argparse
 import json
 import os
 import resource
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-from throwaway import throwaway_database  # noqa: E402  (bench/ is on sys.path when run)
+from common import prepare_schools, run_script, start_django, throwaway_database  # noqa: E402  (bench/ is on sys.path when run)
 
 BENCH_DB = "reform_bench"
 SIZES = (500, 33_000)
 HEADER = (
     "学校コード,年度,月,対象教職員数,80時間超,19時までに退勤,45時間超,100時間超,年休取得日数合計,年休10日以上"
 )
-
-
-def _django(database_url: str):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reform.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def _csv(codes, *, fiscal_year: int, month: int) -> bytes:
@@ -54,7 +40,7 @@ def _csv(codes, *, fiscal_year: int, month: int) -> bytes:
 
 def worker(database_url: str, schools: int, mode: str, month: int) -> dict:
     """One measurement in this process: the import of one month for the first `schools` schools."""
-    _django(database_url)
+    start_django(database_url)
     from metrics.imports import import_monthly
     from metrics.models import School
 
@@ -84,43 +70,6 @@ def worker(database_url: str, schools: int, mode: str, month: int) -> dict:
     }
 
 
-def _prepare(database_url: str, schools: int) -> None:
-    """Migrate the throwaway database and make sure it holds `schools` schools."""
-    _django(database_url)
-    from django.core.management import call_command
-
-    from metrics.models import District, School, SchoolType
-
-    call_command("migrate", verbosity=0)
-    districts = [
-        District.objects.get_or_create(code=f"bench{i}", defaults={"name_ja": f"方面{i}", "name_en": f"D{i}"})
-        for i in range(18)
-    ]
-    districts = [district for district, _created in districts]
-    types = list(SchoolType.objects.order_by("order"))
-    have = School.objects.count()
-    School.objects.bulk_create(
-        [
-            School(
-                code=f"B{n:06d}",
-                name_ja=f"ベンチ第{n}学校",
-                school_type=types[n % len(types)],
-                district=districts[n % len(districts)],
-            )
-            for n in range(have, schools)
-        ],
-        batch_size=5000,
-    )
-
-
-def _run(*args) -> str:
-    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT)
-    if done.returncode:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(done.returncode)
-    return done.stdout
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -133,7 +82,7 @@ def main() -> None:
         print(json.dumps(worker(url, int(schools), mode, int(month))))
         return
     if args.prepare:
-        _prepare(args.prepare[0], int(args.prepare[1]))
+        prepare_schools(args.prepare[0], int(args.prepare[1]))
         return
 
     source = os.environ.get("DATABASE_URL", "sqlite:///")
@@ -144,9 +93,11 @@ def main() -> None:
     print(f"{'schools':>8} {'mode':<10} {columns}")
     try:
         for month, schools in zip((4, 5), SIZES, strict=True):
-            _run("--prepare", url, str(schools))
+            run_script(__file__, "--prepare", url, str(schools))
             for mode in ("dry-run", "import", "re-import"):
-                result = json.loads(_run("--worker", url, str(schools), mode.replace("re-", ""), str(month)))
+                result = json.loads(
+                    run_script(__file__, "--worker", url, str(schools), mode.replace("re-", ""), str(month))
+                )
                 counts = f"{result['created']}/{result['updated']}/{result['unchanged']}"
                 print(
                     f"{schools:>8} {mode:<10} {counts:>18} {result['seconds']:>8} "

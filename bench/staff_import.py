@@ -20,29 +20,18 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-from throwaway import throwaway_database  # noqa: E402  (bench/ is on sys.path when run)
+from common import prepare_schools, run_script, start_django, throwaway_database  # noqa: E402  (bench/ is on sys.path when run)
 
 BENCH_DB = "reform_bench_staff"
 SIZES = (17_000, 1_000_000)
 STAFF_PER_SCHOOL = 33
 HEADER = "学校コード,職員ID,年度,月,時間外在校等時間,平日の時間外在校等時間,年休取得日数"
-
-
-def _django(database_url: str):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reform.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def write_csv(path: Path, staff: int, *, fiscal_year: int = 2020, month: int = 4) -> None:
@@ -71,7 +60,7 @@ def write_csv(path: Path, staff: int, *, fiscal_year: int = 2020, month: int = 4
 
 def worker(database_url: str, path: str, mode: str) -> dict:
     """One measurement in this process: read the file and import it (or dry-run it)."""
-    _django(database_url)
+    start_django(database_url)
     from metrics.staff.imports import import_staff_hours
 
     start = time.perf_counter()
@@ -93,44 +82,6 @@ def worker(database_url: str, path: str, mode: str) -> dict:
     }
 
 
-def _prepare(database_url: str, schools: int) -> None:
-    """Migrate the throwaway database and make sure it holds `schools` schools."""
-    _django(database_url)
-    from django.core.management import call_command
-
-    from metrics.models import District, School, SchoolType
-
-    call_command("migrate", verbosity=0)
-    districts = [
-        District.objects.get_or_create(
-            code=f"bench{i}", defaults={"name_ja": f"方面{i}", "name_en": f"D{i}"}
-        )[0]
-        for i in range(18)
-    ]
-    types = list(SchoolType.objects.order_by("order"))
-    have = School.objects.count()
-    School.objects.bulk_create(
-        [
-            School(
-                code=f"B{n:06d}",
-                name_ja=f"ベンチ第{n}学校",
-                school_type=types[n % len(types)],
-                district=districts[n % len(districts)],
-            )
-            for n in range(have, schools)
-        ],
-        batch_size=5000,
-    )
-
-
-def _run(*args) -> str:
-    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT)
-    if done.returncode:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(done.returncode)
-    return done.stdout
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="staff per run")
@@ -141,7 +92,7 @@ def main() -> None:
         print(json.dumps(worker(*args.worker)))
         return
     if args.prepare:
-        _prepare(args.prepare[0], int(args.prepare[1]))
+        prepare_schools(args.prepare[0], int(args.prepare[1]))
         return
 
     source = os.environ.get("DATABASE_URL", "sqlite:///")
@@ -158,9 +109,9 @@ def main() -> None:
             path = Path(folder.name) / f"staff-{staff}.csv"
             sys.path.insert(0, str(ROOT))
             write_csv(path, staff, month=month)
-            _run("--prepare", url, str(-(-staff // STAFF_PER_SCHOOL)))
+            run_script(__file__, "--prepare", url, str(-(-staff // STAFF_PER_SCHOOL)))
             for mode in ("dry-run", "import", "re-import"):
-                r = json.loads(_run("--worker", url, str(path), mode.replace("re-", "")))
+                r = json.loads(run_script(__file__, "--worker", url, str(path), mode.replace("re-", "")))
                 print(
                     f"{staff:>9} {mode:<10} {r['rows']:>9} {r['created']:>9} {r['filled']:>7} "
                     f"{r['interviews']:>10} "
