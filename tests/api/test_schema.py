@@ -21,7 +21,14 @@ def test_schema_and_docs_are_served_offline(db, client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    for path in ("/api/v1/series/", "/api/v1/school-months/{id}/", "/api/v1/adoptions/", "/api/v1/kpis/"):
+    for path in (
+        "/api/v1/series/",
+        "/api/v1/school-months/{id}/",
+        "/api/v1/adoptions/",
+        "/api/v1/kpis/",
+        "/api/v1/exports/",
+        "/api/v1/exports/{id}/download/",
+    ):
         assert path in paths
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
