@@ -15,9 +15,8 @@ from metrics.models import Event, Indicator, PublishedFigure
 from metrics.services import excluded_months, months_frame, stress_frame, targets_for
 from metrics.staff import forecasts as staff_forecasts
 from reform.fiscal import FISCAL_MONTHS, fiscal_year_label, month_label, months_label, short_era_label
-from reform.i18n import is_english, localized
+from reform.i18n import is_english
 
-MONTHLY_CODES = ("overtime_80h", "left_by_19")
 UNIT_SUFFIX = {"pct": "%", "days": "", "index": ""}
 
 
@@ -707,7 +706,3 @@ def school_page(ctx: Context, school) -> dict:
         "reports": reports,
         "months_header": [month_label(m, _lang()) for m in FISCAL_MONTHS],
     }
-
-
-def indicator_title(indicator: Indicator) -> str:
-    return f"{'①②③④'[indicator.number - 1]} {localized(indicator, 'name')}"
