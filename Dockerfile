@@ -17,8 +17,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.lock .
-RUN pip install -r requirements.lock
+# Only the runtime lock (pip-compile of pyproject's dependencies); requirements/dev.txt adds the test tools.
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install -r requirements/runtime.txt
 
 COPY . .
 # Static files are collected (compressed and fingerprinted for WhiteNoise) at build time.

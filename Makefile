@@ -6,11 +6,21 @@ PORT ?= 8000
 
 .PHONY: demo test lint check serve messages clean
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements/dev.txt
 	touch $@
+
+# Recompiles the pinned requirements from pyproject.toml with pip-tools: requirements/runtime.txt
+# ([project].dependencies; the Docker image installs it) and requirements/dev.txt (runtime + the dev
+# extra, constrained to runtime.txt so the versions agree). Current pins are kept unless asked:
+# make lock LOCK_ARGS=--upgrade, or LOCK_ARGS="--upgrade-package NAME".
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+.PHONY: lock
+lock: $(VENV)/.installed
+	$(PIP_COMPILE) $(LOCK_ARGS) --output-file=requirements/runtime.txt pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra=dev --constraint=requirements/runtime.txt --output-file=requirements/dev.txt pyproject.toml
 
 # A local .env with a random SECRET_KEY; never overwritten.
 .env:
@@ -37,15 +47,20 @@ check: $(VENV)/.installed .env
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Japanese translations live in fragments (locale/ja/parts/*.po, one per area);
-# this merges them and compiles the catalogue that the app reads (committed).
-messages:
-	msgcat --use-first --sort-output locale/ja/parts/*.po -o locale/ja/LC_MESSAGES/django.po
-	msgfmt --check-format -o locale/ja/LC_MESSAGES/django.mo locale/ja/LC_MESSAGES/django.po
+# Japanese translations: one catalogue, locale/ja/LC_MESSAGES/django.po, kept by Django's
+# makemessages (new strings of the code and templates are added with an empty msgstr, references
+# as file names) and compiled to django.mo; both are committed. Needs GNU gettext.
+MESSAGES_IGNORE := .venv staticfiles media static/vendor node_modules bench tests
+MAKEMESSAGES_ARGS := -l ja --add-location=file $(addprefix --ignore=,$(MESSAGES_IGNORE))
+.PHONY: check-messages
+messages: $(VENV)/.installed .env
+	$(PY) manage.py makemessages $(MAKEMESSAGES_ARGS)
+	msgfmt --check -o locale/ja/LC_MESSAGES/django.mo locale/ja/LC_MESSAGES/django.po
 
-# Lists interface strings that have no Japanese translation yet.
-untranslated: $(VENV)/.installed
-	$(PY) scripts/untranslated.py
+# Fails (naming the msgids) if a string has no Japanese, an entry is fuzzy or obsolete, or
+# django.po/.mo are not what `make messages` writes (references and order aside). Changes no file.
+check-messages: $(VENV)/.installed
+	PY=$(PY) scripts/check_messages.sh $(MAKEMESSAGES_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,5 +1,5 @@
 """Benchmark: time and peak memory to dry-run and to import one month of the bulk CSV
-(metrics.imports.import_monthly) for 500 and for 33,000 schools.
+(metrics.imports.monthly.import_monthly) for 500 and for 33,000 schools.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/import_monthly.py
     .venv/bin/python bench/import_monthly.py            # SQLite (a temporary file)
@@ -41,7 +41,7 @@ def _csv(codes, *, fiscal_year: int, month: int) -> bytes:
 def worker(database_url: str, schools: int, mode: str, month: int) -> dict:
     """One measurement in this process: the import of one month for the first `schools` schools."""
     start_django(database_url)
-    from metrics.imports import import_monthly
+    from metrics.imports.monthly import import_monthly
     from metrics.models import School
 
     codes = list(School.objects.order_by("code").values_list("code", flat=True)[:schools])

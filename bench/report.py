@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/report.py [--fiscal-year 2020] [--audience board|official] [--repeat 1]
 Uses the database of DATABASE_URL (default the SQLite file); run `manage.py load_demo` first.
 Each format runs in a fresh process (so one format's memory does not count for the next) through the
-export job's code path (metrics.reports.output.write_report), after Django has started. Time is wall
+export job's code path (reports.output.write_report), after Django has started. Time is wall
 clock from the start of the build to the renamed file. Peak memory is the process's maximum resident
 set; for the PDF, Chromium's (kaleido) is reported beside it. Targets: PDF < 15 s, Excel < 5 s,
 CSV < 2 s, peak < 1 GB.
@@ -29,8 +29,8 @@ def run_one(fmt: str, fiscal_year: int, audience: str) -> dict:
     import django
 
     django.setup()
-    from metrics.reports.builder import ReportOptions
-    from metrics.reports.output import write_report
+    from reports.builder import ReportOptions
+    from reports.output import write_report
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"report.{fmt}"

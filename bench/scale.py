@@ -79,7 +79,7 @@ def board_client() -> Client:
 def import_month_ms(fiscal_year: int, user) -> float | None:
     """Import a CSV of one new month for every school, inside a transaction rolled back afterwards."""
     try:
-        from metrics.imports import MONTHLY_TEMPLATE_HEADER_EN, import_monthly
+        from metrics.imports.monthly import MONTHLY_TEMPLATE_HEADER_EN, import_monthly
     except ImportError:
         return None
     out = io.StringIO()

@@ -1,5 +1,5 @@
 """Benchmark: time and peak memory to import one month of per-staff hours
-(metrics.staff.imports.import_staff_hours) for 17,000 staff (the city) and 1,000,000 staff (national).
+(staff.imports.import_staff_hours) for 17,000 staff (the city) and 1,000,000 staff (national).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/staff_import.py
     .venv/bin/python bench/staff_import.py            # SQLite (a temporary file)
@@ -61,7 +61,7 @@ def write_csv(path: Path, staff: int, *, fiscal_year: int = 2020, month: int = 4
 def worker(database_url: str, path: str, mode: str) -> dict:
     """One measurement in this process: read the file and import it (or dry-run it)."""
     start_django(database_url)
-    from metrics.staff.imports import import_staff_hours
+    from staff.imports import import_staff_hours
 
     start = time.perf_counter()
     raw = Path(path).read_bytes()

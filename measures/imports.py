@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from measures.models import Adoption, Measure
-from metrics.imports import RowError, decode, parse_int, read_rows
+from metrics.imports.monthly import RowError, decode, parse_int, read_rows
 from metrics.models import School
 
 MIN_YEAR, MAX_YEAR = 2000, 2100

@@ -183,7 +183,7 @@ def effect_years(measure: Measure) -> list[int]:
     """Adoption years that have monthly data for themselves and the year before, newest first."""
     adopted = set(Adoption.objects.filter(measure=measure).values_list("fiscal_year", flat=True).distinct())
     data_years = set(
-        MonthlyReport.objects.filter(status__in=metric_services.COUNTED_STATUSES)
+        MonthlyReport.objects.filter(status__in=MonthlyReport.COUNTED_STATUSES)
         .order_by()
         .values_list("fiscal_year", flat=True)
         .distinct()

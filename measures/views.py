@@ -20,7 +20,7 @@ from measures.forms import (
 )
 from measures.imports import import_adoptions
 from measures.models import KPI, Adoption, Measure, MeasureYear
-from metrics.imports import ImportFileError
+from metrics.imports.monthly import ImportFileError
 from reform import access
 
 

@@ -19,9 +19,8 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
 from metrics.models import MonthlyReport, MonthlyRollup, School
-from metrics.services import COUNTED_STATUSES
+from metrics.models.school_months import EVERY_MONTH, school_months_changed
 
-EVERY_MONTH = "every-month"
 # Optional bands: their denominator is the staff of the schools that gave them.
 BANDS = ("over_45h_count", "over_100h_count")
 COUNTS = ("over_80h_count", "left_by_19_count", "leave_10plus_count", "leave_days_total", *BANDS)
@@ -64,21 +63,6 @@ def flush() -> None:
         refresh_rollups(months=pending)
 
 
-def months_of(model, objs) -> set[tuple[int, int]]:
-    """The (fiscal year, month) pairs of school-month objects, read from the database where unset."""
-    pairs, missing = set(), []
-    for obj in objs:
-        fy, month = obj.__dict__.get("fiscal_year"), obj.__dict__.get("month")
-        if fy is None or month is None:
-            missing.append(obj.pk)
-        else:
-            pairs.add((fy, month))
-    for start in range(0, len(missing), 2000):
-        chunk = model.objects.filter(pk__in=missing[start : start + 2000]).order_by()
-        pairs.update(chunk.values_list("fiscal_year", "month").distinct())
-    return pairs
-
-
 def _months_q(months: Iterable[tuple[int, int]]) -> Q:
     per_year: dict[int, set[int]] = {}
     for fy, month in months:
@@ -100,7 +84,7 @@ def refresh_rollups(*, months: Iterable[tuple[int, int]] | None = None) -> int:
     Only counted school-months (submitted, approved) enter, as in `services.months_frame`.
     Returns the number of rollup rows written.
     """
-    reports = MonthlyReport.objects.filter(status__in=COUNTED_STATUSES).order_by()
+    reports = MonthlyReport.objects.filter(status__in=MonthlyReport.COUNTED_STATUSES).order_by()
     stale = MonthlyRollup.objects.all()
     if months is not None:
         q = _months_q(months)
@@ -180,6 +164,11 @@ def pooled_frame(*, fiscal_years: Iterable[int], numerator: str) -> pd.DataFrame
 
 
 # --- keeping them current ---------------------------------------------------------------------
+
+
+@receiver(school_months_changed, sender=MonthlyReport)
+def _school_months_changed(sender, months, **kwargs):
+    mark_stale(months)
 
 
 @receiver(post_init, sender=MonthlyReport)

@@ -10,7 +10,6 @@ from metrics.models import Event, Indicator, MonthlyReport, PublishedFigure, Str
 
 # School-months that count in the figures: a principal's draft, or one the board
 # returned, is not yet part of the city's numbers.
-COUNTED_STATUSES = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED)
 
 MONTH_COLUMNS = {
     "school_id": "school_id",
@@ -18,13 +17,7 @@ MONTH_COLUMNS = {
     "school__district__code": "district",
     "fiscal_year": "fiscal_year",
     "month": "month",
-    "staff_count": "staff_count",
-    "over_80h_count": "over_80h_count",
-    "left_by_19_count": "left_by_19_count",
-    "over_45h_count": "over_45h_count",
-    "over_100h_count": "over_100h_count",
-    "leave_days_total": "leave_days_total",
-    "leave_10plus_count": "leave_10plus_count",
+    **{name: name for name in MonthlyReport.VALUE_FIELDS},
 }
 STRESS_COLUMNS = {
     "school_id": "school_id",
@@ -55,7 +48,7 @@ def _frame(queryset, columns: dict) -> pd.DataFrame:
 def months_frame(*, fiscal_years=None, queryset=None) -> pd.DataFrame:
     """Counted school-months (all schools unless `queryset` narrows them) as an aggregation input."""
     qs = MonthlyReport.objects.all() if queryset is None else queryset
-    qs = qs.filter(status__in=COUNTED_STATUSES)
+    qs = qs.filter(status__in=MonthlyReport.COUNTED_STATUSES)
     if fiscal_years is not None:
         qs = qs.filter(fiscal_year__in=list(fiscal_years))
     df = _frame(qs, MONTH_COLUMNS)

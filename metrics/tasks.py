@@ -2,8 +2,7 @@
 
 from celery import shared_task
 
-from metrics import completeness
-from metrics.tasks_reports import build_report_export, sweep_stale_report_exports  # noqa: F401
+from metrics.entry import completeness
 
 
 @shared_task

@@ -176,7 +176,7 @@ def school_month_statuses_for(user) -> tuple[str, ...]:
     return ("draft", "submitted")
 
 
-# --- per-staff hours (metrics/staff/) ---------------------------------------------------------------
+# --- per-staff hours (staff/) ---------------------------------------------------------------
 
 # A figure shown to officials that comes from fewer staff than this is suppressed.
 MIN_STAFF_FOR_OFFICIALS = 5
@@ -211,7 +211,7 @@ def staff_figures_min_staff(user) -> int | None:
     return None
 
 
-BOARD_APPS = ("metrics", "measures")
+BOARD_APPS = ("metrics", "measures", "staff", "reports")
 
 
 def grant_board_permissions(**kwargs):

@@ -45,7 +45,10 @@ INSTALLED_APPS = [
     "axes",
     "metrics",
     "measures",
+    "staff",
+    "reports",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -156,9 +159,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.send_missing_month_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
-    # Report exports whose worker vanished are marked failed (metrics.tasks_reports).
+    # Report exports whose worker vanished are marked failed (reports.tasks).
     "report-export-sweep": {
-        "task": "metrics.tasks_reports.sweep_stale_report_exports",
+        "task": "reports.tasks.sweep_stale_report_exports",
         "schedule": timedelta(minutes=5),
     },
 }

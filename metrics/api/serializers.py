@@ -3,7 +3,9 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from api.serializers import ModelCleanSerializer
-from metrics import aggregation, series, workflow
+from metrics import aggregation
+from metrics.dashboard import series
+from metrics.entry import workflow
 from metrics.models import (
     Commentary,
     District,
@@ -11,14 +13,14 @@ from metrics.models import (
     Indicator,
     MonthlyReport,
     PublishedFigure,
-    ReportExport,
     School,
     SchoolType,
     StressCheckResult,
     Target,
 )
-from metrics.reports.forms import ReportExportForm
 from reform import access
+from reports.forms import ReportExportForm
+from reports.models import ReportExport
 
 
 class SchoolTypeSerializer(ModelCleanSerializer):
@@ -82,13 +84,7 @@ class SchoolMonthSerializer(ModelCleanSerializer):
             "school",
             "fiscal_year",
             "month",
-            "staff_count",
-            "over_80h_count",
-            "left_by_19_count",
-            "over_45h_count",
-            "over_100h_count",
-            "leave_days_total",
-            "leave_10plus_count",
+            *MonthlyReport.VALUE_FIELDS,
             "status",
             "review_comment",
             "submitted_at",
@@ -254,7 +250,7 @@ class SchoolPageSerializer(serializers.Serializer):
 
 
 class SeriesSerializer(serializers.Serializer):
-    """The series response (documentation of what `metrics.series.indicator_series` returns)."""
+    """The series response (documentation of what `metrics.dashboard.series.indicator_series` returns)."""
 
     indicator = serializers.CharField()
     unit = serializers.CharField()

@@ -12,8 +12,9 @@ from simple_history.utils import update_change_reason
 
 from api.permissions import ExportsReports, SchoolMonths, SeesAggregates
 from api.views import ID_PATTERN, ReferenceViewSet
-from metrics import series, workflow
 from metrics.api import filters, serializers
+from metrics.dashboard import series
+from metrics.entry import workflow
 from metrics.models import (
     Commentary,
     District,
@@ -21,14 +22,14 @@ from metrics.models import (
     Indicator,
     MonthlyReport,
     PublishedFigure,
-    ReportExport,
     School,
     SchoolType,
     StressCheckResult,
     Target,
 )
-from metrics.reports import jobs
 from reform import access
+from reports import jobs
+from reports.models import ReportExport
 
 
 class SchoolTypeViewSet(ReferenceViewSet):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from metrics.models import ReportExport
+from reports.models import ReportExport
 from tests.reports.data import make_report_data
 
 URL = "/api/v1/exports/"

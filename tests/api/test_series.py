@@ -214,7 +214,9 @@ def rollup_staff(fy, month):
 
 
 def counted_staff(fy, month):
-    rows = MonthlyReport.objects.filter(fiscal_year=fy, month=month, status__in=services.COUNTED_STATUSES)
+    rows = MonthlyReport.objects.filter(
+        fiscal_year=fy, month=month, status__in=MonthlyReport.COUNTED_STATUSES
+    )
     return sum(rows.values_list("staff_count", flat=True))
 
 

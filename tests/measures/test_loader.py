@@ -1,14 +1,14 @@
 import json
 from pathlib import Path
 
-from measures.loader import load_demo_extras, load_measures
+from demo.measures import load_demo_extras, load_measures
 from measures.models import KPIValue, MeasureYear
 from reform.loading import LoadResult
 
 
 def test_demo_years_extend_fy2020_and_load_idempotently(db):
     load_measures(
-        json.loads(Path("measures/demo/fy2020.json").read_text(encoding="utf-8")), result=LoadResult()
+        json.loads(Path("demo/data/measures/fy2020.json").read_text(encoding="utf-8")), result=LoadResult()
     )
     first = LoadResult()
     load_demo_extras(result=first)

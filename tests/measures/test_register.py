@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from measures.loader import load_measures
+from demo.measures import load_measures
 from measures.models import KPI, KPIValue, Measure, MeasureYear, Section
 from reform.loading import LoadResult
 
@@ -153,7 +153,7 @@ def test_register_query_count_does_not_grow_with_measures(client, board, plan):
 
 
 def test_all_fy2020_demo_measures_appear_complete(client, board):
-    data = json.loads(Path("measures/demo/fy2020.json").read_text(encoding="utf-8"))
+    data = json.loads(Path("demo/data/measures/fy2020.json").read_text(encoding="utf-8"))
     load_measures(data, result=LoadResult())
     client.force_login(board)
     response = client.get(URL, {"year": 2020})

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics import completeness
+from metrics.entry import completeness
 from metrics.models import MonthlyReport, ReportingDeadline, School
 from tests.factories import DistrictFactory, MonthlyReportFactory, SchoolFactory, school_type
 
@@ -224,7 +224,7 @@ def test_returned_month_reaches_the_principal(client, board, principal_a, school
 
 
 def test_months_still_ahead_are_not_shown_as_missing(client, board, school_a):
-    from metrics.workflow import current_fiscal_year
+    from metrics.entry.workflow import current_fiscal_year
 
     client.force_login(board)
     year = current_fiscal_year() + 1

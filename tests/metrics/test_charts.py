@@ -1,4 +1,4 @@
-from metrics import charts
+from metrics.dashboard import charts
 
 
 def _series(group="all", values=None, dashed=False):

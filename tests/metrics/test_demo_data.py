@@ -6,19 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.aggregation import (
-    monthly_values,
-    round_half_up,
-    stress_scores,
-    year_figures,
-)
-from metrics.demo_data import (
+from demo.city import (
     DISTRICTS,
     EVENTS,
     EXCLUDING_EVENTS_NOTE,
     PUBLISHED,
     SOURCE,
     generate,
+)
+from metrics.aggregation import (
+    monthly_values,
+    round_half_up,
+    stress_scores,
+    year_figures,
 )
 from reform.fiscal import FISCAL_MONTHS, fiscal_months_between
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from metrics import workflow
+from metrics.entry import workflow
 from metrics.models import MonthlyReport
 from tests.factories import MonthlyReportFactory, SchoolFactory, user_with_role
 

@@ -9,8 +9,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from metrics import imports, workflow
-from metrics.imports import ImportFileError, import_monthly
+from metrics.entry import workflow
+from metrics.imports import monthly as imports
+from metrics.imports.monthly import ImportFileError, import_monthly
 from metrics.models import MonthlyReport, School
 from tests.factories import MonthlyReportFactory, SchoolFactory
 

@@ -6,7 +6,8 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from metrics import completeness, tasks
+from metrics import tasks
+from metrics.entry import completeness
 from metrics.models import Reminder, ReportingDeadline
 from tests.factories import MonthlyReportFactory
 
@@ -27,8 +28,8 @@ def principals(principal_a, principal_b):
 
 
 def _freeze(monkeypatch, day):
-    monkeypatch.setattr("metrics.workflow.today", lambda: day)
-    monkeypatch.setattr("metrics.completeness.today", lambda: day)
+    monkeypatch.setattr("metrics.entry.workflow.today", lambda: day)
+    monkeypatch.setattr("metrics.entry.completeness.today", lambda: day)
 
 
 def test_the_task_emails_only_principals_with_a_missing_month(

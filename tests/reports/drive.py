@@ -23,7 +23,7 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from metrics.models import ReportExport  # noqa: E402
+from reports.models import ReportExport  # noqa: E402
 
 
 def seed():
@@ -43,7 +43,7 @@ def _client():
 
 def ask(fmt):
     response = _client().post(
-        reverse("metrics:report-exports"),
+        reverse("reports:exports"),
         {"fiscal_year": 2020, "compare_year": 2019, "format": fmt},
         follow=True,
     )
@@ -52,14 +52,14 @@ def ask(fmt):
 
 
 def status(pk):
-    return _client().get(reverse("metrics:report-export-status", args=[pk])).json() | {
+    return _client().get(reverse("reports:export-status", args=[pk])).json() | {
         "attempts": ReportExport.objects.get(pk=pk).attempts,
         "file": ReportExport.objects.get(pk=pk).file.name,
     }
 
 
 def fetch(pk):
-    response = _client().get(reverse("metrics:report-export-download", args=[pk]))
+    response = _client().get(reverse("reports:export-download", args=[pk]))
     body = b"".join(response.streaming_content) if response.status_code == 200 else b""
     return {
         "status_code": response.status_code,

@@ -1,6 +1,6 @@
 from django.utils import translation
 
-from metrics.reports.builder import ReportOptions, build_report
+from reports.builder import ReportOptions, build_report
 
 
 def _traces(audience):

@@ -4,8 +4,8 @@ import io
 import pytest
 from django.utils import translation
 
-from metrics.reports.builder import ReportError, ReportOptions
-from metrics.reports.output import render_report
+from reports.builder import ReportError, ReportOptions
+from reports.output import render_report
 
 
 def _rows(audience):

@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
-from metrics.reports.builder import ReportOptions
-from metrics.reports.output import write_report
+from reports.builder import ReportOptions
+from reports.output import write_report
 
 pytestmark = [
     pytest.mark.skipif(

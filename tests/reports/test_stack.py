@@ -57,7 +57,7 @@ def test_the_services_commands_exist():
     from reform.celery import app
 
     app.loader.import_default_modules()
-    assert "metrics.tasks_reports.build_report_export" in app.tasks
+    assert "reports.tasks.build_report_export" in app.tasks
     from django.conf import settings
 
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
@@ -87,7 +87,7 @@ def _apt_packages(text: str) -> set[str]:
 def test_the_image_installs_what_the_tests_ran_with():
     base = re.search(r"^FROM python:(\d+\.\d+)", DOCKERFILE, re.M).group(1)
     assert base == f"{sys.version_info.major}.{sys.version_info.minor}"
-    assert "pip install -r requirements.lock" in DOCKERFILE
+    assert "pip install -r requirements/runtime.txt" in DOCKERFILE
     packages = _apt_packages(DOCKERFILE)
     assert {
         "chromium",
@@ -107,7 +107,7 @@ def test_the_image_installs_what_the_tests_ran_with():
             assert "installed" in done.stdout, f"{package} is not installed here, so the tests did not use it"
     lock = {
         line.split("==")[0].lower(): line.split("==")[1]
-        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        for line in (ROOT / "requirements/runtime.txt").read_text().splitlines()
         if "==" in line
     }
     for dist in ("weasyprint", "kaleido", "openpyxl", "gunicorn", "celery", "whitenoise", "psycopg2-binary"):

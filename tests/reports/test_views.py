@@ -6,11 +6,11 @@ from celery import current_app
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics.models import ReportExport
-from metrics.reports import jobs
+from reports import jobs
+from reports.models import ReportExport
 from tests.factories import user_with_role
 
-PAGE = reverse("metrics:report-exports")
+PAGE = reverse("reports:exports")
 
 
 @pytest.fixture
@@ -49,8 +49,8 @@ def test_principals_cannot_export_or_see_exports(client, report_data, principal_
     client.force_login(principal_a)
     assert client.get(PAGE).status_code == 404
     assert client.post(PAGE, {"fiscal_year": 2020, "format": "csv"}).status_code == 404
-    assert client.get(reverse("metrics:report-export-status", args=[export.pk])).status_code == 404
-    assert client.get(reverse("metrics:report-export-download", args=[export.pk])).status_code == 404
+    assert client.get(reverse("reports:export-status", args=[export.pk])).status_code == 404
+    assert client.get(reverse("reports:export-download", args=[export.pk])).status_code == 404
     assert ReportExport.objects.count() == 1
 
 
@@ -68,8 +68,8 @@ def test_an_official_exports_in_process_without_a_broker_and_downloads(
     )
     assert (media_root / export.file.name).is_file()
     page = response.content.decode()
-    assert "official-user" in page and reverse("metrics:report-export-download", args=[export.pk]) in page
-    status = client.get(reverse("metrics:report-export-status", args=[export.pk])).json()
+    assert "official-user" in page and reverse("reports:export-download", args=[export.pk]) in page
+    status = client.get(reverse("reports:export-status", args=[export.pk])).json()
     assert status["finished"] and status["download_url"].endswith(f"/{export.pk}/download/")
     download = client.get(status["download_url"])
     assert download.status_code == 200
@@ -99,12 +99,12 @@ def test_officials_see_officials_exports_but_not_the_boards(
     client.force_login(official)
     page = client.get(PAGE).content.decode()
     assert "other-official" in page and "board-user" not in page
-    for name in ("metrics:report-export-status", "metrics:report-export-download"):
+    for name in ("reports:export-status", "reports:export-download"):
         assert client.get(reverse(name, args=[board_export.pk])).status_code == 404
         assert client.get(reverse(name, args=[theirs.pk])).status_code == 200
 
     client.force_login(board)
-    assert client.get(reverse("metrics:report-export-download", args=[theirs.pk])).status_code == 200
+    assert client.get(reverse("reports:export-download", args=[theirs.pk])).status_code == 200
 
 
 def test_a_failing_job_shows_why(client, ask, report_data, official, media_root, monkeypatch):
@@ -117,7 +117,7 @@ def test_a_failing_job_shows_why(client, ask, report_data, official, media_root,
     assert export.status == "failed" and not export.file
     assert "報告を作成できませんでした：ValueError: no room left on the page" in response.content.decode()
     assert not list((media_root / "exports").glob("*")), "no file, not even a temporary one"
-    assert client.get(reverse("metrics:report-export-download", args=[export.pk])).status_code == 404
+    assert client.get(reverse("reports:export-download", args=[export.pk])).status_code == 404
 
 
 def test_a_year_without_data_fails_with_a_message(

@@ -2,8 +2,8 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from metrics.reports.builder import ReportOptions
-from metrics.reports.output import render_report
+from reports.builder import ReportOptions
+from reports.output import render_report
 
 
 def _workbook(audience):

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from metrics.models import PhysicianInterview
-from metrics.staff.imports import import_staff_hours
+from staff.imports import import_staff_hours
+from staff.models import PhysicianInterview
 from tests.factories import SchoolFactory
 from tests.staff.helpers import counted, csv_bytes, school_month
 
@@ -41,63 +41,63 @@ def get(client, user, url):
 
 # page → expected status per role (302: to the login page; 404: as if the page did not exist)
 MATRIX = {
-    "metrics:staff-caps": {
+    "staff:caps": {
         "anonymous": 302,
         "principal_a": 200,
         "principal_b": 200,
         "official": 200,
         "board": 200,
     },
-    "metrics:staff-cap-list": {
+    "staff:cap-list": {
         "anonymous": 302,
         "principal_a": 200,
         "principal_b": 200,
         "official": 404,
         "board": 200,
     },
-    "metrics:staff-interviews": {
+    "staff:interviews": {
         "anonymous": 302,
         "principal_a": 200,
         "principal_b": 200,
         "official": 404,
         "board": 200,
     },
-    "metrics:staff-reconcile": {
+    "staff:reconcile": {
         "anonymous": 302,
         "principal_a": 200,
         "principal_b": 200,
         "official": 404,
         "board": 200,
     },
-    "metrics:staff-bands": {
+    "staff:bands": {
         "anonymous": 302,
         "principal_a": 404,
         "principal_b": 404,
         "official": 200,
         "board": 200,
     },
-    "metrics:staff-bands-xlsx": {
+    "staff:bands-xlsx": {
         "anonymous": 302,
         "principal_a": 404,
         "principal_b": 404,
         "official": 200,
         "board": 200,
     },
-    "metrics:staff-forecast": {
+    "metrics:forecast": {
         "anonymous": 302,
         "principal_a": 404,
         "principal_b": 404,
         "official": 404,
         "board": 200,
     },
-    "metrics:staff-import": {
+    "staff:import": {
         "anonymous": 302,
         "principal_a": 404,
         "principal_b": 404,
         "official": 404,
         "board": 200,
     },
-    "metrics:staff-template": {
+    "staff:template": {
         "anonymous": 302,
         "principal_a": 404,
         "principal_b": 404,
@@ -115,30 +115,22 @@ def test_who_may_open_each_page(client, staff_data, users, name, role):
 
 
 def test_the_staff_list_shows_a_principal_only_their_own_staff(client, staff_data, users):
-    own = get(
-        client, users["principal_a"], reverse("metrics:staff-cap-list") + "?year=2020&all=1"
-    ).content.decode()
-    other = get(
-        client, users["principal_b"], reverse("metrics:staff-cap-list") + "?year=2020&all=1"
-    ).content.decode()
-    board = get(
-        client, users["board"], reverse("metrics:staff-cap-list") + "?year=2020&all=1"
-    ).content.decode()
+    own = get(client, users["principal_a"], reverse("staff:cap-list") + "?year=2020&all=1").content.decode()
+    other = get(client, users["principal_b"], reverse("staff:cap-list") + "?year=2020&all=1").content.decode()
+    board = get(client, users["board"], reverse("staff:cap-list") + "?year=2020&all=1").content.decode()
     assert "A001-2" in own and "B001-0" not in own
     assert "B001-0" in other and "A001-2" not in other
     assert "A001-2" in board and "B001-0" in board
 
 
 def test_a_principal_cannot_pick_another_school_in_the_list(client, staff_data, users):
-    page = get(
-        client, users["principal_b"], reverse("metrics:staff-cap-list") + "?year=2020&all=1&school=A001"
-    )
+    page = get(client, users["principal_b"], reverse("staff:cap-list") + "?year=2020&all=1&school=A001")
     assert "A001-2" not in page.content.decode()
 
 
 def test_interview_records_only_for_their_school_and_the_board(client, staff_data, users):
     record = PhysicianInterview.objects.get(staff_code="A001-2")
-    url = reverse("metrics:staff-interview", args=[record.pk])
+    url = reverse("staff:interview", args=[record.pk])
     assert {role: get(client, users[role], url).status_code for role in users} == {
         "anonymous": 302,
         "principal_a": 200,
@@ -146,16 +138,14 @@ def test_interview_records_only_for_their_school_and_the_board(client, staff_dat
         "official": 404,
         "board": 200,
     }
-    listing = get(
-        client, users["principal_b"], reverse("metrics:staff-interviews") + "?year=2020"
-    ).content.decode()
+    listing = get(client, users["principal_b"], reverse("staff:interviews") + "?year=2020").content.decode()
     assert "A001-2" not in listing
 
 
 def test_the_principal_records_the_steps_and_the_history_keeps_who(client, staff_data, users):
     record = PhysicianInterview.objects.get(staff_code="A001-3")
     client.force_login(users["principal_a"])
-    url = reverse("metrics:staff-interview", args=[record.pk])
+    url = reverse("staff:interview", args=[record.pk])
     response = client.post(
         url,
         {
@@ -199,21 +189,21 @@ def test_interview_records_cannot_be_deleted_for_five_years(staff_data, school_a
 
 
 def test_officials_see_no_school_rows_nor_staff(client, staff_data, users):
-    page = get(client, users["official"], reverse("metrics:staff-caps") + "?year=2020").content.decode()
+    page = get(client, users["official"], reverse("staff:caps") + "?year=2020").content.decode()
     assert "テストA小学校" not in page and "テストB小学校" not in page  # no per-school rows
     assert "A001-" not in page and "B001-" not in page  # no staff ids
     assert ">8<" in page  # the city's 8 staff, pooled
-    board_page = get(client, users["board"], reverse("metrics:staff-caps") + "?year=2020").content.decode()
+    board_page = get(client, users["board"], reverse("staff:caps") + "?year=2020").content.decode()
     assert "テストA小学校" in board_page
 
 
 def test_officials_caps_suppress_a_district_of_fewer_than_five_staff(client, users, school_a):
     other = SchoolFactory(code="C001", district__code="d2", district__name_ja="第2方面")
     import_staff_hours(csv_bytes(school_month(school_a, 4) + school_month(other, 4, staff=3)))
-    page = get(client, users["official"], reverse("metrics:staff-caps") + "?year=2020").content.decode()
+    page = get(client, users["official"], reverse("staff:caps") + "?year=2020").content.decode()
     district_table = page.split("第2方面")[1].split("</tr>")[0]
     assert "＊" in district_table  # 3 staff: not shown
-    board = get(client, users["board"], reverse("metrics:staff-caps") + "?year=2020").content.decode()
+    board = get(client, users["board"], reverse("staff:caps") + "?year=2020").content.decode()
     assert "＊" not in board.split("第2方面")[1].split("</tr>")[0]
 
 
@@ -227,7 +217,7 @@ def test_officials_band_excel_suppresses_small_groups(client, users, school_a):
     )
     import_staff_hours(csv_bytes(school_month(school_a, 4) + school_month(school_b, 4, staff=3)))
     counted()
-    response = get(client, users["official"], reverse("metrics:staff-bands-xlsx") + "?year=2020")
+    response = get(client, users["official"], reverse("staff:bands-xlsx") + "?year=2020")
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     april = 2  # columns: group, band, Apr, …

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from metrics.staff.bands import band_counts_from_months, band_counts_from_staff, band_of, band_shares
+from staff.bands import band_counts_from_months, band_counts_from_staff, band_of, band_shares
 
 
 def test_band_boundaries():

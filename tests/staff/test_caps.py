@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.staff.caps import RULES, breach_counts, cap_frame, cap_result
 from reform.fiscal import FISCAL_MONTHS
+from staff.caps import RULES, breach_counts, cap_frame, cap_result
 
 
 def year(**months):

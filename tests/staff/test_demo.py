@@ -1,8 +1,8 @@
 """The demo staff rows give back the demo school-months' counts."""
 
-from metrics import demo_data
-from metrics.staff import demo
-from metrics.staff.derive import COUNT_FIELDS, school_month_counts
+from demo import city as demo_data
+from demo import staff as demo
+from staff.derive import COUNT_FIELDS, school_month_counts
 
 
 def test_demo_rows_reproduce_the_school_months():

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.staff import services
-from metrics.staff.derive import COUNT_FIELDS, differences, school_month_counts
+from staff import services
+from staff.derive import COUNT_FIELDS, differences, school_month_counts
 
 
 def rows(records):
@@ -82,7 +82,7 @@ def test_the_database_derivation_agrees_with_the_pure_rules(school_a, school_b):
                 )
             )
     frame = rows(records)
-    from metrics.models import StaffMonth
+    from staff.models import StaffMonth
 
     StaffMonth.objects.bulk_create(StaffMonth(**r) for r in frame.to_dict("records"))
     by_sql = (

@@ -2,7 +2,7 @@
 
 import pytest
 
-from metrics.staff.forecast import Forecast, cumulative_forecast, leave_risk, mean_year_forecast
+from metrics.dashboard.projection import Forecast, cumulative_forecast, leave_risk, mean_year_forecast
 
 FLAT = {m: 9.0 for m in range(1, 13)}
 

@@ -6,9 +6,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from metrics.imports import ImportFileError
-from metrics.models import MonthlyReport, PhysicianInterview, StaffHoursImport, StaffMonth
-from metrics.staff.imports import import_staff_hours
+from metrics.imports.monthly import ImportFileError
+from metrics.models import MonthlyReport
+from staff.imports import import_staff_hours
+from staff.models import PhysicianInterview, StaffHoursImport, StaffMonth
 from tests.factories import MonthlyReportFactory
 from tests.staff.helpers import EN_HEADER, csv_bytes, school_month
 
@@ -93,7 +94,7 @@ def test_an_entered_month_is_never_overwritten_and_the_difference_is_listed(scho
     entered.refresh_from_db()
     assert entered.over_80h_count == 1  # the staff rows say 2; the principal's figure stays
     from metrics.models import School
-    from metrics.staff.services import reconciliation
+    from staff.services import reconciliation
 
     [month] = reconciliation(fiscal_year=2020, schools=School.objects.all())
     assert month.state == "differs" and month.differences == [("over_80h_count", 2, 1)]

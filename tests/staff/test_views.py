@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from metrics.models import MonthlyReport, StaffMonth
-from metrics.staff.imports import import_staff_hours
+from metrics.models import MonthlyReport
+from staff.imports import import_staff_hours
+from staff.models import StaffMonth
 from tests.factories import MonthlyReportFactory, SchoolFactory
 from tests.staff.helpers import counted, csv_bytes, school_month
 
@@ -18,13 +19,13 @@ pytestmark = pytest.mark.django_db
 def test_board_uploads_previews_and_confirms(client, board, school_a):
     client.force_login(board)
     upload = SimpleUploadedFile("april.csv", csv_bytes(school_month(school_a, 4)), content_type="text/csv")
-    preview = client.post(reverse("metrics:staff-import"), {"file": upload})
+    preview = client.post(reverse("staff:import"), {"file": upload})
     assert preview.status_code == 200
     assert not StaffMonth.objects.exists()
     outcome = preview.context["outcome"]
     assert (outcome.created, outcome.filled_months, outcome.interviews_created) == (5, 1, 2)
     token = preview.context["confirm"].initial["token"]
-    done = client.post(reverse("metrics:staff-import"), {"token": token}, follow=True)
+    done = client.post(reverse("staff:import"), {"token": token}, follow=True)
     assert StaffMonth.objects.count() == 5
     assert MonthlyReport.objects.filter(school=school_a, month=4).exists()
     assert "5" in str(list(done.context["messages"])[0])
@@ -34,9 +35,7 @@ def test_a_bad_file_shows_its_errors(client, board, school_a):
     client.force_login(board)
     rows = school_month(school_a, 4)
     rows[1] = ("ZZZ", *rows[1][1:])
-    response = client.post(
-        reverse("metrics:staff-import"), {"file": SimpleUploadedFile("bad.csv", csv_bytes(rows))}
-    )
+    response = client.post(reverse("staff:import"), {"file": SimpleUploadedFile("bad.csv", csv_bytes(rows))})
     assert response.context["outcome"].error_count == 1
     assert "ZZZ" in response.content.decode()
     assert response.context["confirm"] is None
@@ -67,10 +66,10 @@ def test_the_check_page_lists_a_differing_month_and_the_board_fills_a_missing_on
         leave_days=0,
     )  # a row written without the import: its school-month is missing
     client.force_login(board)
-    page = client.get(reverse("metrics:staff-reconcile") + "?year=2020")
+    page = client.get(reverse("staff:reconcile") + "?year=2020")
     states = {(r.school.code, r.state) for r in page.context["rows"]}
     assert states == {("A001", "differs"), ("B001", "missing")}
-    client.post(reverse("metrics:staff-fill"), {"year": 2020})
+    client.post(reverse("staff:fill"), {"year": 2020})
     assert MonthlyReport.objects.get(school=school_b, month=4).staff_count == 1
     assert MonthlyReport.objects.get(school=school_a, month=4).over_80h_count == 1  # left as entered
 
@@ -132,7 +131,7 @@ def test_the_forecast_page_looks_back_at_a_finished_year(client, board, year_in_
     _months(school, 2020, range(1, 13), over_80=lambda m: 12)
     counted()
     client.force_login(board)
-    page = client.get(reverse("metrics:staff-forecast") + "?year=2020&as_of=6")
+    page = client.get(reverse("metrics:forecast") + "?year=2020&as_of=6")
     [first] = [c for c in page.context["cards"] if c["code"] == "overtime_80h"]
     assert first["value"] == "12.8%" and first["actual"]
     schools = page.context["page"].object_list
@@ -142,7 +141,7 @@ def test_the_forecast_page_looks_back_at_a_finished_year(client, board, year_in_
     assert re.search(r"12\.8%", page.content.decode())
 
 
-@pytest.mark.parametrize("name", ["metrics:staff-cap-list", "metrics:staff-interviews", "metrics:staff-caps"])
+@pytest.mark.parametrize("name", ["staff:cap-list", "staff:interviews", "staff:caps"])
 def test_list_pages_take_a_fixed_number_of_queries(client, board, django_assert_max_num_queries, name):
     schools = [SchoolFactory() for _ in range(6)]
     rows = [row for school in schools for month in (4, 5) for row in school_month(school, month)]

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics.imports import ImportFileError, import_published
+from metrics.imports.monthly import ImportFileError, import_published
 
 
 class Command(BaseCommand):

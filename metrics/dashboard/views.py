@@ -1,0 +1,114 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from metrics.dashboard import forecasts
+from metrics.dashboard import pages as dashboard
+from metrics.dashboard.filters import SchoolSearchForm, YearForm, available_years, parse_filters
+from metrics.models import School
+from metrics.services import targets_for
+from reform import access, fiscal
+from reform.access import Role, is_principal, role_required
+from reform.i18n import is_english
+
+PAGES = {
+    "overtime_80h": "metrics/indicator.html",
+    "left_by_19": "metrics/indicator.html",
+    "stress": "metrics/stress.html",
+    "leave": "metrics/leave.html",
+}
+
+
+def _context(request, **extra):
+    filters = parse_filters(request.GET)
+    for text in filters.ignored:
+        messages.warning(request, text)
+    return filters, dashboard.load_context(filters, **extra)
+
+
+@login_required
+def home(request):
+    if is_principal(request.user):  # a principal's landing page is their school's months
+        return redirect("metrics:entry-home")
+    filters, ctx = _context(request)
+    return render(request, "metrics/home.html", {"filters": filters, "cards": dashboard.overview(ctx)})
+
+
+@login_required
+def indicator(request, code):
+    if code not in PAGES:
+        raise Http404
+    filters, ctx = _context(request)
+    if code == "stress":
+        page = dashboard.stress_page(ctx)
+    elif code == "leave":
+        page = dashboard.leave_page(ctx)
+    else:
+        page = dashboard.indicator_page(ctx, code)
+    return render(request, PAGES[code], {"filters": filters, "page": page, "code": code})
+
+
+@login_required
+def schools(request):
+    """Board staff find any school; a principal sees their own; officials have no school pages."""
+    if not access.can_see_school_rows(request.user):
+        raise Http404
+    form = SchoolSearchForm(request.GET or None)
+    found = form.search(School.objects.visible_to(request.user).select_related("school_type", "district"))
+    page = Paginator(found, 100).get_page(request.GET.get("page"))
+    return render(
+        request, "metrics/schools.html", {"form": form, "page": page, "query": form.query_without_page()}
+    )
+
+
+@login_required
+def school(request, code):
+    school = get_object_or_404(
+        School.objects.visible_to(request.user).select_related("school_type"), code=code
+    )
+    filters, ctx = _context(request)
+    return render(
+        request,
+        "metrics/school.html",
+        {"filters": filters, "school": school, "page": dashboard.school_page(ctx, school)},
+    )
+
+
+@require_GET
+@role_required(Role.BOARD)
+def forecast(request):
+    """The year-end outlook of the city's figures and each school's leave (board staff)."""
+    lang = "en" if is_english() else "ja"
+    year_form = YearForm(request.GET or None, years=available_years(), lang=lang)
+    year = year_form.value("year", year_form.default)
+    choices = forecasts.month_choices(year) if year else []
+    months = [m for m, _label in choices]
+    try:
+        as_of = int(request.GET.get("as_of", ""))
+    except ValueError:
+        as_of = None
+    if as_of not in months:
+        as_of = months[-1] if months else None
+    targets = targets_for(year or 0)
+    cards, schools = [], []
+    if year and as_of:
+        cards = forecasts.outlook_cards(fiscal_year=year, as_of=as_of, targets=targets)
+        schools = forecasts.school_rows(fiscal_year=year, as_of=as_of, target=targets.get("leave_10plus"))
+    page = Paginator(schools, 100).get_page(request.GET.get("page"))
+    context = {
+        "year_form": year_form,
+        "year": year,
+        "as_of": as_of,
+        "choices": choices,
+        "cards": cards,
+        "page": page,
+        "at_risk": sum(r["status"] in ("at_risk", "short") for r in schools),
+        "schools_total": len(schools),
+        "target": targets.get("leave_10plus"),
+        "months_header": [fiscal.month_label(m, lang) for m in fiscal.FISCAL_MONTHS],
+        "looking_back": bool(months) and as_of != months[-1] or 3 in months,
+    }
+    return render(request, "metrics/forecast.html", context)

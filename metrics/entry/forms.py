@@ -1,0 +1,180 @@
+"""Forms of the monthly reporting workflow: the month's counts, imports, review and the due day."""
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from metrics.entry.workflow import current_fiscal_year
+from metrics.imports.monthly import MAX_BYTES
+from metrics.models import District, MonthlyReport, ReportingDeadline, SchoolType
+from reform import fiscal
+
+COUNT_HELP = {
+    "staff_count": _(
+        "Teachers and staff whose working hours the IC card recorded this month: full-time teaching "
+        "staff, nurses, office staff and part-time teachers with fixed hours. Leave out staff on "
+        "leave for the whole month."
+    ),
+    "over_80h_count": _(
+        "Counted staff whose overtime this month (time at school before and after duty hours, "
+        "weekends included) exceeded 80 hours. Indicator ①."
+    ),
+    "left_by_19_count": _(
+        "Counted staff whose weekday overtime this month stayed within 45 hours, i.e. who on "
+        "average left by 19:00 (at most 2 h 15 min a day over 20 school days; weekend work not "
+        "included). Indicator ②."
+    ),
+    "over_45h_count": _(
+        "Optional: counted staff whose overtime exceeded 45 hours (the national monthly cap). If "
+        "given, it must be at least the number over 80 hours."
+    ),
+    "over_100h_count": _(
+        "Optional: counted staff whose overtime exceeded 100 hours. At most the number over 80 hours."
+    ),
+    "leave_days_total": _(
+        "Annual leave days taken since April by all counted staff together, as of the end of this "
+        "month (cumulative; half days as 0.5)."
+    ),
+    "leave_10plus_count": _(
+        "Counted staff who have taken 10 or more days of annual leave since April, as of the end "
+        "of this month (cumulative). Indicator ④."
+    ),
+}
+
+
+class MonthlyReportForm(forms.ModelForm):
+    """A school-month's counts; the model's `clean` checks them against each other."""
+
+    class Meta:
+        model = MonthlyReport
+        fields = list(COUNT_HELP)
+        help_texts = COUNT_HELP
+        widgets = {
+            name: forms.NumberInput(attrs={"min": 0, "step": "0.5" if name == "leave_days_total" else 1})
+            for name in COUNT_HELP
+        }
+
+    def __init__(self, *args, read_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["inputmode"] = "decimal"
+            if read_only:
+                field.disabled = True
+
+
+class ImportForm(forms.Form):
+    """A CSV file of school-months and the state its rows are saved in."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8 (with or without BOM) or Shift_JIS, at most 5 MB. Headers in Japanese or English."
+        ),
+    )
+    status = forms.ChoiceField(label=_("Save the rows as"))
+
+    def __init__(self, *args, statuses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s, MonthlyReport.Status(s).label) for s in statuses]
+        self.fields["status"].initial = MonthlyReport.Status.SUBMITTED
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class ConfirmImportForm(forms.Form):
+    """Confirms a previewed import (the file is kept on the server between the two steps)."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    status = forms.CharField(widget=forms.HiddenInput)
+
+
+class ReturnForm(forms.Form):
+    """The board's comment when it returns a month to the school."""
+
+    comment = forms.CharField(
+        label=_("Comment to the school"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Say what the school should check or correct."),
+    )
+
+
+class DeadlineForm(forms.ModelForm):
+    """The board's due day."""
+
+    class Meta:
+        model = ReportingDeadline
+        fields = ["due_day"]
+        widgets = {"due_day": forms.NumberInput(attrs={"min": 1, "max": 28})}
+
+
+def fiscal_years() -> list[int]:
+    """The fiscal years with data, and the current one, newest first."""
+    stored = MonthlyReport.objects.order_by().values_list("fiscal_year", flat=True).distinct()
+    return sorted({current_fiscal_year(), *stored}, reverse=True)
+
+
+class BoardFilterForm(forms.Form):
+    """Which school-months a board page shows: year, type, district (and month, state for review)."""
+
+    year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False)
+    school_type = forms.ModelChoiceField(
+        label=_("School type"),
+        queryset=SchoolType.objects.all(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All types"),
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=District.objects.all(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All districts"),
+    )
+    month = forms.TypedChoiceField(
+        label=_("Month"),
+        coerce=int,
+        required=False,
+        choices=[("", _("All months"))] + [(m, m) for m in fiscal.FISCAL_MONTHS],
+    )
+    status = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("All states"))] + list(MonthlyReport.Status.choices),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lang = get_language() or "ja"
+        years = set(fiscal_years())
+        asked = str(self.data.get("year", ""))
+        if asked.isdigit() and 2000 <= int(asked) <= 2100:
+            years.add(int(asked))  # a year without data yet is still a valid choice
+        self.fields["year"].choices = [
+            (y, fiscal.fiscal_year_label(y, lang)) for y in sorted(years, reverse=True)
+        ]
+        self.fields["month"].choices = [("", _("All months"))] + [
+            (m, fiscal.month_label(m, lang)) for m in fiscal.FISCAL_MONTHS
+        ]
+        self.default_year = current_fiscal_year()
+
+    def value(self, name):
+        """The cleaned filter value, or its default when the form is invalid or the field empty."""
+        self.is_valid()  # an invalid filter is left out; the valid ones still apply
+        found = self.cleaned_data.get(name)
+        if name == "year":
+            return found or self.default_year
+        return found or None
+
+    def schools(self, queryset):
+        """`queryset` of schools narrowed to the chosen type and district."""
+        if self.value("school_type"):
+            queryset = queryset.filter(school_type=self.value("school_type"))
+        if self.value("district"):
+            queryset = queryset.filter(district=self.value("district"))
+        return queryset

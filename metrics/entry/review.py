@@ -1,0 +1,181 @@
+"""The board's pages: completeness (who has reported), the missing list, review and bulk import."""
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from metrics.entry import completeness, workflow
+from metrics.entry.forms import BoardFilterForm, DeadlineForm, MonthlyReportForm, ReturnForm
+from metrics.entry.views import import_page
+from metrics.models import MonthlyReport, ReportingDeadline, School
+from reform import fiscal
+from reform.access import Role, role_required
+
+SCHOOLS_PER_PAGE = 100
+REPORTS_PER_PAGE = 100
+BOARD_IMPORT_STATUSES = [MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED]
+
+
+def _query(request, **changes) -> str:
+    params = {k: v for k, v in request.GET.items() if k != "page"}
+    params.update(changes)
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@require_GET
+@role_required(Role.BOARD)
+def completeness_page(request):
+    filters = BoardFilterForm(request.GET)
+    year = filters.value("year")
+    schools = filters.schools(School.objects.visible_to(request.user)).select_related(
+        "school_type", "district"
+    )
+    page = Paginator(schools, SCHOOLS_PER_PAGE).get_page(request.GET.get("page"))
+    lang = get_language() or "ja"
+    context = {
+        "filters": filters,
+        "year": year,
+        "year_label": fiscal.fiscal_year_label(year, lang),
+        "summaries": completeness.month_summaries(fiscal_year=year, schools=schools),
+        "rows": completeness.school_rows(fiscal_year=year, schools=page.object_list),
+        "page": page,
+        "query": _query(request),
+        "month_labels": [fiscal.month_label(m, lang) for m in fiscal.FISCAL_MONTHS],
+        "deadline_form": DeadlineForm(instance=ReportingDeadline.current()),
+    }
+    return render(request, "metrics/board/completeness.html", context)
+
+
+@require_POST
+@role_required(Role.BOARD)
+def deadline(request):
+    form = DeadlineForm(request.POST, instance=ReportingDeadline.current())
+    if form.is_valid():
+        form.instance.updated_by = request.user
+        form.save()
+        messages.success(
+            request, _("Due day set: day %(day)s of the following month.") % {"day": form.instance.due_day}
+        )
+    else:
+        for error in form.errors.get("due_day", []):
+            messages.error(request, _("Due day: %(error)s") % {"error": error})
+    return redirect(f"{reverse('metrics:board-completeness')}?{request.POST.get('query', '')}")
+
+
+@require_GET
+@role_required(Role.BOARD)
+def missing_csv(request):
+    filters = BoardFilterForm(request.GET)
+    year, month = filters.value("year"), filters.value("month")
+    schools = filters.schools(School.objects.visible_to(request.user))
+    missing = completeness.missing_months(
+        fiscal_year=year, schools=schools, months=[month] if month else None
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="missing-FY{year}{f"-{month:02d}" if month else ""}.csv"'
+    )
+    response.write("\ufeff")  # a BOM, so that Excel opens the Japanese text correctly
+    csv.writer(response).writerows(completeness.missing_rows(missing))
+    return response
+
+
+@require_GET
+@role_required(Role.BOARD)
+def review(request):
+    filters = BoardFilterForm(request.GET)
+    status = filters.value("status") if "status" in request.GET else MonthlyReport.Status.SUBMITTED
+    reports = MonthlyReport.objects.visible_to(request.user).filter(
+        fiscal_year=filters.value("year"),
+        school__in=filters.schools(School.objects.visible_to(request.user)),
+    )
+    if filters.value("month"):
+        reports = reports.filter(month=filters.value("month"))
+    if status:
+        reports = reports.filter(status=status)
+    reports = reports.select_related("school", "school__school_type", "school__district").order_by(
+        "school__school_type__order", "school__code", "month"
+    )
+    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    lang = get_language() or "ja"
+    page.object_list = list(page.object_list)
+    for report in page.object_list:
+        report.month_text = fiscal.month_label(report.month, lang)
+    context = {
+        "filters": filters,
+        "status": status,
+        "page": page,
+        "query": _query(request),
+        "year_label": fiscal.fiscal_year_label(filters.value("year"), lang),
+    }
+    return render(request, "metrics/board/review.html", context)
+
+
+@role_required(Role.BOARD)
+def review_detail(request, pk: int):
+    report = get_object_or_404(
+        MonthlyReport.objects.visible_to(request.user).select_related(
+            "school", "school__school_type", "school__district"
+        ),
+        pk=pk,
+    )
+    return_form = ReturnForm(request.POST if request.POST.get("action") == "return" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "approve":
+                workflow.approve(report=report, user=request.user)
+                messages.success(request, _("Approved."))
+                return redirect(reverse("metrics:board-review") + "?" + request.POST.get("query", ""))
+            if return_form.is_valid():
+                workflow.return_month(
+                    report=report, comment=return_form.cleaned_data["comment"], user=request.user
+                )
+                messages.success(request, _("Returned to the school with your comment."))
+                return redirect(reverse("metrics:board-review") + "?" + request.POST.get("query", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            report.refresh_from_db()
+    context = {
+        "report": report,
+        "title": f"{report.school.name} {workflow.month_title(report.fiscal_year, report.month)}",
+        "values": MonthlyReportForm(instance=report, read_only=True),
+        "state_label": workflow.STATE_LABELS[report.status],
+        "return_form": return_form,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "metrics/board/review_detail.html", context)
+
+
+@require_POST
+@role_required(Role.BOARD)
+def bulk_approve(request):
+    chosen = request.POST.getlist("page_report" if "all" in request.POST else "report")
+    ids = [int(i) for i in chosen if i.isdigit()]
+    count = workflow.approve_many(
+        reports=MonthlyReport.objects.visible_to(request.user).filter(pk__in=ids), user=request.user
+    )
+    if count:
+        messages.success(request, _("%(count)s months approved.") % {"count": count})
+    else:
+        messages.error(request, _("Select at least one submitted month to approve."))
+    return redirect(reverse("metrics:board-review") + "?" + request.POST.get("query", ""))
+
+
+@role_required(Role.BOARD)
+def import_bulk(request):
+    return import_page(
+        request,
+        schools=School.objects.visible_to(request.user),
+        statuses=BOARD_IMPORT_STATUSES,
+        template="metrics/board/import.html",
+        context={"school_count": School.objects.count()},
+    )

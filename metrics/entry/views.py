@@ -1,0 +1,197 @@
+"""The principal's pages: home (the year's months and figures), a month's form, CSV import and
+template, and a month's history (which board staff read too)."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from metrics.entry import workflow
+from metrics.entry.forms import ConfirmImportForm, ImportForm, MonthlyReportForm, fiscal_years
+from metrics.imports import uploads
+from metrics.imports.monthly import ImportFileError, import_monthly, monthly_template_rows
+from metrics.models import MonthlyReport, School
+from reform import fiscal
+from reform.access import Role, role_required
+from reform.i18n import is_english
+
+PRINCIPAL_STATUSES = [MonthlyReport.Status.DRAFT, MonthlyReport.Status.SUBMITTED]
+
+
+def _own_school(request) -> School:
+    return School.objects.visible_to(request.user).select_related("school_type", "district").get()
+
+
+def requested_year(request) -> int:
+    """The `year` query parameter when it is a plausible fiscal year, else the current one."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return workflow.current_fiscal_year()
+    return year if 2000 <= year <= 2100 else workflow.current_fiscal_year()
+
+
+@require_GET
+@role_required(Role.PRINCIPAL)
+def home(request):
+    school = _own_school(request)
+    year = requested_year(request)
+    lang = get_language() or "ja"
+    context = {
+        "school": school,
+        "year": year,
+        "year_label": fiscal.fiscal_year_label(year, lang),
+        "years": [(y, fiscal.fiscal_year_label(y, lang)) for y in fiscal_years()],
+        "months": workflow.school_months(school=school, fiscal_year=year),
+        "figures": workflow.school_comparison(school=school, fiscal_year=year),
+        "month_labels": [fiscal.month_label(m, lang) for m in fiscal.FISCAL_MONTHS],
+    }
+    return render(request, "metrics/entry/home.html", context)
+
+
+@role_required(Role.PRINCIPAL)
+def month(request, fiscal_year: int, month: int):
+    if not (2000 <= fiscal_year <= 2100 and 1 <= month <= 12) or not workflow.month_has_started(
+        fiscal_year, month
+    ):
+        raise Http404
+    school = _own_school(request)
+    report = MonthlyReport.objects.visible_to(request.user).filter(
+        school=school, fiscal_year=fiscal_year, month=month
+    ).first() or MonthlyReport(school=school, fiscal_year=fiscal_year, month=month)
+    read_only = report.is_locked
+    if request.method == "POST" and read_only:
+        messages.error(request, _("This month has been approved and can no longer be changed."))
+    if request.method == "POST" and not read_only:
+        form = MonthlyReportForm(request.POST, instance=report)
+        if form.is_valid():
+            submit = "submit" in request.POST
+            try:
+                workflow.save_month(report=form.instance, submit=submit, user=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Submitted to the board.") if submit else _("Saved as a draft."))
+                return redirect(f"{reverse('metrics:entry-home')}?year={fiscal_year}")
+    else:
+        form = MonthlyReportForm(instance=report, read_only=read_only)
+    context = {
+        "school": school,
+        "report": report,
+        "form": form,
+        "read_only": read_only,
+        "state_label": workflow.STATE_LABELS[workflow.state_of(report if report.pk else None)],
+        "title": workflow.month_title(fiscal_year, month),
+        "year": fiscal_year,
+        "checks": live_check_messages(),
+    }
+    return render(request, "metrics/entry/month.html", context)
+
+
+def live_check_messages() -> dict[str, str]:
+    """The messages static/js/entry.js shows as the user types, in the user's language."""
+    return {
+        "negative": _("Enter a number of at least 0."),
+        "whole": _("Enter a whole number."),
+        "above_staff": _("Cannot exceed the staff counted (%(staff)s)."),
+        "below_80h": _("Cannot be fewer than staff over 80 h (%(over_80)s)."),
+        "above_80h": _("Cannot exceed staff over 80 h (%(over_80)s)."),
+        "share": _("%(pct)s%% of the staff counted"),
+        "leave_avg": _("%(days)s days per person on average"),
+    }
+
+
+@require_GET
+@role_required(Role.BOARD, Role.PRINCIPAL)
+def history(request, pk: int):
+    report = get_object_or_404(MonthlyReport.objects.visible_to(request.user).select_related("school"), pk=pk)
+    context = {
+        "report": report,
+        "title": workflow.month_title(report.fiscal_year, report.month),
+        "entries": workflow.month_history(report),
+        "state_label": workflow.STATE_LABELS[report.status],
+    }
+    return render(request, "metrics/entry/history.html", context)
+
+
+@require_GET
+@role_required(Role.PRINCIPAL)
+def template_csv(request):
+    school = _own_school(request)
+    year = requested_year(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="monthly-{school.code}-FY{year}.csv"'
+    response.write("\ufeff")  # a BOM, so that Excel opens the Japanese headers correctly
+    csv.writer(response).writerows(
+        monthly_template_rows(school=school, fiscal_year=year, english=is_english())
+    )
+    return response
+
+
+@role_required(Role.PRINCIPAL)
+def import_csv(request):
+    context = {"school": _own_school(request), "year": requested_year(request)}
+    return import_page(
+        request,
+        schools=School.objects.visible_to(request.user),
+        statuses=PRINCIPAL_STATUSES,
+        template="metrics/entry/import.html",
+        context=context,
+    )
+
+
+def import_page(request, *, schools, statuses, template, context):
+    """Upload → dry run with a preview → confirm → import; shared by the principal's and the board's page."""
+    form, outcome, confirm = ImportForm(statuses=statuses), None, None
+    if request.method == "POST" and "token" in request.POST:
+        confirm = ConfirmImportForm(request.POST)
+        stored = uploads.kept(request, confirm.data.get("token", "")) if confirm.is_valid() else None
+        status = confirm.data.get("status")
+        if stored is None or status not in statuses:
+            messages.error(request, _("The uploaded file is no longer available. Please upload it again."))
+            return redirect(request.path)
+        raw, filename = stored
+        try:
+            outcome = import_monthly(
+                raw, schools=schools, status=status, user=request.user, source_name=filename
+            )
+        except ImportFileError as exc:
+            messages.error(request, str(exc))
+            return redirect(request.path)
+        if not outcome.errors:
+            uploads.discard(request, confirm.cleaned_data["token"])
+            messages.success(
+                request,
+                _("Imported: %(created)s created, %(updated)s changed, %(unchanged)s unchanged.")
+                % {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged},
+            )
+            return redirect(request.path)
+        confirm = None
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, statuses=statuses)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            raw = upload.read()
+            try:
+                outcome = import_monthly(
+                    raw, schools=schools, status=form.cleaned_data["status"], dry_run=True
+                )
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                if not outcome.errors and outcome.changed:
+                    token = uploads.keep(request, raw, upload.name)
+                    confirm = ConfirmImportForm(
+                        initial={"token": token, "status": form.cleaned_data["status"]}
+                    )
+    return render(
+        request,
+        template,
+        {**context, "form": form, "outcome": outcome, "confirm": confirm, "error_limit": 200},
+    )

@@ -1,0 +1,46 @@
+"""The indicator core's models: reference lists kept by the board (reference.py) and the
+school-months with what is computed or sent from them (school_months.py)."""
+
+from metrics.models.reference import (
+    CodedName,
+    Commentary,
+    District,
+    Event,
+    Indicator,
+    PublishedFigure,
+    ReportingDeadline,
+    School,
+    SchoolPrincipal,
+    SchoolQuerySet,
+    SchoolType,
+    Target,
+)
+from metrics.models.school_months import (
+    MonthlyReport,
+    MonthlyReportQuerySet,
+    MonthlyRollup,
+    Reminder,
+    StressCheckResult,
+    StressCheckResultQuerySet,
+)
+
+__all__ = [
+    "CodedName",
+    "Commentary",
+    "District",
+    "Event",
+    "Indicator",
+    "MonthlyReport",
+    "MonthlyReportQuerySet",
+    "MonthlyRollup",
+    "PublishedFigure",
+    "Reminder",
+    "ReportingDeadline",
+    "School",
+    "SchoolPrincipal",
+    "SchoolQuerySet",
+    "SchoolType",
+    "StressCheckResult",
+    "StressCheckResultQuerySet",
+    "Target",
+]

@@ -1,1 +1,0 @@
-"""The annual report: its contents (builder) written as PDF, Excel or CSV, and the export jobs."""

@@ -1,0 +1,465 @@
+"""The annual report's contents, gathered once from the data; pdf.py, xlsx.py and csv.py write them out.
+
+Figures, tables and footnotes come from the dashboard's page builders (metrics/dashboard.py), so the
+report shows the same numbers as the pages. Reports for officials have no per-school rows, and every
+cell computed from fewer than MIN_STAFF staff (or stress-check respondents) is suppressed: its value,
+numerator and denominator are removed and the cell is marked SUPPRESSED, in tables and charts alike.
+A year figure is suppressed when any of its months is (its mean would give the missing month away).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from measures.models import KPIValue, MeasureNote, MeasureYear, Pillar
+from metrics import aggregation
+from metrics.dashboard import pages as dashboard
+from metrics.dashboard.filters import available_years, parse_filters
+from metrics.models import Commentary, School
+from metrics.services import months_frame, stress_frame
+from reform.fiscal import FISCAL_MONTHS, fiscal_year_label, month_label, short_era_label
+from reports.models import ReportExport
+
+MIN_STAFF = 5
+SUPPRESSED = "X"
+NUMBER_MARKS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+MONTHLY_CODES = ("overtime_80h", "left_by_19", "leave_10plus", "leave_avg_days")
+
+Progress = Callable[[str, int], None]
+
+
+class ReportError(Exception):
+    """The report cannot be built for these options; the message says why, for the user."""
+
+
+def no_progress(stage: str, percent: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    fiscal_year: int
+    compare_year: int | None
+    audience: str = ReportExport.Audience.OFFICIAL
+
+    @property
+    def suppress_small_cells(self) -> bool:
+        return self.audience != ReportExport.Audience.BOARD
+
+    @property
+    def per_school(self) -> bool:
+        return self.audience == ReportExport.Audience.BOARD
+
+    @property
+    def years(self) -> list[int]:
+        return [y for y in (self.fiscal_year, self.compare_year) if y]
+
+
+@dataclass
+class IndicatorSection:
+    """One indicator of the report: chart (a plotly figure dict, or None), tables and footnotes."""
+
+    code: str
+    title: str
+    unit: str
+    target_label: str
+    monthly: pd.DataFrame  # fiscal_year, group, month, numerator, denominator, value, suppressed
+    districts: pd.DataFrame  # the same per district
+    figure: dict | None = None
+    year: pd.DataFrame | None = None  # dashboard year figures with a `suppressed` column
+    monthly_rows: list[dict] = field(default_factory=list)
+    year_rows: list[dict] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    options: ReportOptions
+    generated_at: datetime
+    year_label: str
+    compare_label: str
+    commentary: str
+    months_header: list[str]
+    year_headers: list[str]
+    indicators: list[IndicatorSection]  # ① ② ④ (share) ④ (days), in that order
+    stress_rows: list[dict]  # tidy: indicator, fiscal_year, group, value, respondents, suppressed
+    group_names: dict[str, str]
+    stress_charts: list[dict] = field(default_factory=list)
+    stress_table: list[dict] = field(default_factory=list)
+    score_names: list[str] = field(default_factory=list)
+    pillars: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def section(self, code: str) -> IndicatorSection:
+        return next(s for s in self.indicators if s.code == code)
+
+
+def check_options(options: ReportOptions) -> None:
+    """The years must have data; raises ReportError naming the year otherwise."""
+    years = available_years()
+    for year in options.years:
+        if year not in years:
+            raise ReportError(_("There is no data for %(year)s.") % {"year": fiscal_year_label(year, "ja")})
+    if options.compare_year == options.fiscal_year:
+        raise ReportError(_("The comparison year must differ from the report's year."))
+
+
+def fmt(value, unit: str = "pct") -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{aggregation.round_half_up(value, 1):.1f}{dashboard.UNIT_SUFFIX.get(unit, '')}"
+
+
+def _suppress_monthly(monthly: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
+    """Adds `suppressed`; for officials blanks value, numerator and denominator of small cells."""
+    out = monthly.copy()
+    small = out["denominator"].astype("float64") < MIN_STAFF
+    out["suppressed"] = small if options.suppress_small_cells else False
+    if options.suppress_small_cells and small.any():
+        for column in ("value", "numerator", "denominator"):
+            out[column] = out[column].astype("float64").where(~small)
+    return out
+
+
+def _suppress_year(year: pd.DataFrame, monthly: pd.DataFrame) -> pd.DataFrame:
+    small = monthly[monthly["suppressed"]]
+    hidden = set(zip(small["fiscal_year"], small["group"], strict=True))
+    out = year.copy()
+    out["suppressed"] = [(fy, g) in hidden for fy, g in zip(out["fiscal_year"], out["group"], strict=True)]
+    for column in ("value", "value_excluding_events"):
+        out[column] = out[column].astype("float64").where(~out["suppressed"])
+    return out
+
+
+def _suppress_figure(figure: dict, monthly: pd.DataFrame, years: list[int]) -> dict:
+    """Removes suppressed months from the chart's lines. The page builder draws one trace per year and
+    group, in the order of its monthly frames; the traces are matched back to them in that order."""
+    if not monthly["suppressed"].any():
+        return figure
+    order = [
+        (y, g) for y in years for g in monthly.loc[monthly["fiscal_year"] == y, "group"].drop_duplicates()
+    ]
+    if len(figure["data"]) < len(order):
+        raise RuntimeError("chart traces do not match the monthly figures")
+    # Traces past the years' own (a forecast of the year in progress) may derive from hidden cells.
+    del figure["data"][len(order) :]
+    hidden = monthly[monthly["suppressed"]]
+    for trace, (y, g) in zip(figure["data"], order, strict=True):
+        months = set(hidden.loc[(hidden["fiscal_year"] == y) & (hidden["group"] == g), "month"])
+        trace["y"] = [
+            None if FISCAL_MONTHS[int(x)] in months else v
+            for x, v in zip(trace["x"], trace["y"], strict=True)
+        ]
+    return figure
+
+
+def _suppress_year_rows(rows: list[dict], notes: list[str], year: pd.DataFrame, groups, years) -> list[str]:
+    """Marks suppressed cells of a page's year table (rows: groups, cells: years) and drops the
+    footnotes only they referred to (a footnote may give the figure without excluded months)."""
+    small = year[year["suppressed"]]
+    hidden = set(zip(small["fiscal_year"], small["group"], strict=True))
+    if not hidden:
+        return notes
+    for row, group in zip(rows, groups, strict=True):
+        for cell, fiscal_year in zip(row["cells"], years, strict=True):
+            if (fiscal_year, group) in hidden:
+                cell.update(value=SUPPRESSED, marks="")
+                row["change"] = "—"
+    used = {m for row in rows for cell in row["cells"] for m in cell["marks"].split()}
+    all_hidden = any(group == aggregation.ALL for _fy, group in hidden)
+    return [n for n in notes if (n.split(" ", 1)[0] in used) or (not n.startswith("※") and not all_hidden)]
+
+
+def _monthly_rows(monthly: pd.DataFrame, unit: str, group_names: dict, years: list[int]) -> list[dict]:
+    rows = []
+    for y in years:
+        year = monthly[monthly["fiscal_year"] == y]
+        for group in year["group"].drop_duplicates():
+            g = year[year["group"] == group].set_index("month")
+            cells = []
+            for m in FISCAL_MONTHS:
+                if m not in g.index:
+                    cells.append("—")
+                elif g.at[m, "suppressed"]:
+                    cells.append(SUPPRESSED)
+                else:
+                    cells.append(fmt(g.at[m, "value"], unit))
+            rows.append({"label": f"{group_names.get(group, group)} {short_era_label(y)}", "cells": cells})
+    return rows
+
+
+def _district_monthly(ctx: dashboard.Context, code: str, options: ReportOptions) -> pd.DataFrame:
+    frames = []
+    for y in options.years:
+        year = ctx.months[ctx.months["fiscal_year"] == y]
+        if not year.empty:
+            frames.append(aggregation.monthly_values(year, indicator=code, group_by="district"))
+    monthly = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=aggregation.MONTH_COLUMNS)
+    )
+    return _suppress_monthly(monthly, options)
+
+
+def _monthly_section(ctx, code, options) -> IndicatorSection:
+    """An indicator's monthly figures by type and by district (all a CSV needs)."""
+    monthly = _suppress_monthly(
+        pd.concat([dashboard.monthly_frame(ctx, code, y) for y in options.years], ignore_index=True), options
+    )
+    return IndicatorSection(
+        code=code,
+        title=_indicator_title(ctx.indicators[code]),
+        unit=ctx.indicators[code].unit,
+        target_label=_target_label(ctx, code),
+        monthly=monthly,
+        districts=_district_monthly(ctx, code, options),
+    )
+
+
+def _section(ctx, code, options, *, figure, year_rows, notes, group_names) -> IndicatorSection:
+    """An indicator with the page's chart, year table and footnotes, small cells suppressed throughout."""
+    section = _monthly_section(ctx, code, options)
+    years = options.years
+    year = _suppress_year(
+        pd.concat([dashboard.year_frame(ctx, code, y) for y in years], ignore_index=True), section.monthly
+    )
+    section.year = year
+    section.figure = _suppress_figure(figure, section.monthly, years) if figure else None
+    section.monthly_rows = _monthly_rows(section.monthly, section.unit, group_names, years)
+    section.year_rows = year_rows
+    section.footnotes = _suppress_year_rows(
+        year_rows, notes, year, [aggregation.ALL, *ctx.filters.types], years
+    )
+    return section
+
+
+def _target_label(ctx: dashboard.Context, code: str) -> str:
+    target = ctx.target(code)
+    if target is None:
+        return ""
+    indicator = ctx.indicators[code]
+    return _("Target %(comparator)s %(value)s") % {
+        "comparator": indicator.get_comparator_display(),
+        "value": fmt(target, indicator.unit),
+    }
+
+
+def _indicator_title(indicator) -> str:
+    return f"{_('Indicator')} {NUMBER_MARKS[indicator.number - 1]} {indicator.name}"
+
+
+def _indicators(ctx, options, group_names, *, tables_only: bool) -> list[IndicatorSection]:
+    if tables_only:
+        return [_monthly_section(ctx, code, options) for code in MONTHLY_CODES]
+    sections = []
+    for code in ("overtime_80h", "left_by_19"):
+        page = dashboard.indicator_page(ctx, code)
+        sections.append(
+            _section(
+                ctx,
+                code,
+                options,
+                figure=page["figure"],
+                year_rows=page["year_rows"],
+                notes=page["footnotes"],
+                group_names=group_names,
+            )
+        )
+    leave = dashboard.leave_page(ctx)
+    for code, figure, rows in (
+        ("leave_10plus", leave["figure"], leave["share_year_rows"]),
+        ("leave_avg_days", None, leave["days_year_rows"]),
+    ):
+        sections.append(
+            _section(
+                ctx,
+                code,
+                options,
+                figure=figure,
+                year_rows=rows,
+                notes=list(leave["footnotes"]),
+                group_names=group_names,
+            )
+        )
+    return sections
+
+
+def _stress_rows(ctx, options) -> list[dict]:
+    """Stress-check scores per year for all types and each type, as tidy rows (respondent-weighted)."""
+    stress = stress_frame(fiscal_years=options.years)
+    scores = pd.concat(
+        [
+            aggregation.stress_scores(stress, types=ctx.filters.types),
+            aggregation.stress_scores(stress, group_by="school_type", types=ctx.filters.types),
+        ],
+        ignore_index=True,
+    )
+    tidy = []
+    for r in scores.to_dict("records"):
+        small = options.suppress_small_cells and r["respondents"] < MIN_STAFF
+        for column, code in dashboard.STRESS_LABELS.items():
+            tidy.append(
+                {
+                    "indicator": code,
+                    "fiscal_year": int(r["fiscal_year"]),
+                    "group": r["group"],
+                    "value": None if small else aggregation.round_half_up(r[column]),
+                    "respondents": None if small else int(r["respondents"]),
+                    "suppressed": small,
+                }
+            )
+    return tidy
+
+
+def _stress_page(ctx, options) -> dict:
+    """The stress page's charts and table, with groups of fewer than MIN_STAFF respondents suppressed."""
+    page = dashboard.stress_page(ctx)
+    hidden = set()
+    for row in page["table"]:
+        if options.suppress_small_cells and row["respondents"] < MIN_STAFF:
+            hidden.add((row["group"], row["year"]))
+            row["scores"] = [{"value": SUPPRESSED, "met": None} for _s in row["scores"]]
+            row["respondents"] = SUPPRESSED
+    for chart in page["charts"]:
+        for trace in chart["figure"]["data"]:
+            for i, label in enumerate(trace["x"]):
+                if (chart["title"], label) in hidden:
+                    trace["y"][i] = None
+                    trace["text"][i] = SUPPRESSED
+    return page
+
+
+def _kpi_number(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}".rstrip("0")
+
+
+def measures(fiscal_year: int) -> list[dict]:
+    """Pillars → sections → the measures with a record for `fiscal_year`: tag, status, results, plans,
+    their KPIs (last year's and this year's actual, next year's plan) and notes. A few queries."""
+    records = {
+        r.measure_id: r for r in MeasureYear.objects.filter(fiscal_year=fiscal_year).select_related("measure")
+    }
+    values = {}
+    for v in KPIValue.objects.filter(fiscal_year__in=[fiscal_year - 1, fiscal_year, fiscal_year + 1]):
+        values[(v.kpi_id, v.fiscal_year)] = v
+    notes = {}
+    for n in MeasureNote.objects.filter(fiscal_year=fiscal_year):
+        notes.setdefault(n.measure_id, []).append(n)
+    out = []
+    for pillar in Pillar.objects.prefetch_related("sections__measures__kpis"):
+        sections = []
+        for section in pillar.sections.all():
+            items = []
+            for measure in section.measures.all():
+                record = records.get(measure.pk)
+                if record is None:
+                    continue
+                kpis = []
+                for kpi in measure.kpis.all():
+                    before = values.get((kpi.pk, fiscal_year - 1))
+                    now = values.get((kpi.pk, fiscal_year))
+                    after = values.get((kpi.pk, fiscal_year + 1))
+                    if not (before or now or after):
+                        continue
+                    kpis.append(
+                        {
+                            "name": kpi.name,
+                            "unit": kpi.unit,
+                            "previous": _kpi_number(before.actual if before else None),
+                            "actual": _kpi_number(now.actual if now else None),
+                            "planned": _kpi_number(
+                                (after.planned if after and after.planned is not None else None)
+                                or (now.planned if now else None)
+                            ),
+                        }
+                    )
+                tag = record.tag if record.tag != MeasureYear.Tag.CONTINUING else ""
+                items.append(
+                    {
+                        "number": NUMBER_MARKS[measure.number - 1]
+                        if measure.number <= 20
+                        else measure.number,
+                        "title": measure.title,
+                        "tag": f"【{record.get_tag_display()}】" if tag else "",
+                        "tag_code": record.tag,
+                        "status": record.get_status_display(),
+                        "results": record.results,
+                        "plans": record.plans,
+                        "kpis": kpis,
+                        "notes": [
+                            {"kind": n.get_kind_display(), "text": n.text, "source": n.source}
+                            for n in notes.get(measure.pk, [])
+                        ],
+                    }
+                )
+            if items:
+                sections.append({"number": section.number, "title": section.title, "measures": items})
+        if sections:
+            out.append({"number": pillar.number, "title": pillar.title, "sections": sections})
+    return out
+
+
+def school_months(fiscal_year: int) -> pd.DataFrame:
+    """Every counted school-month of the year with the school's name, type and district (board only)."""
+    months = months_frame(fiscal_years=[fiscal_year])
+    schools = pd.DataFrame.from_records(
+        School.objects.values_list("pk", "code", "name_ja", "school_type__name_ja", "district__name_ja"),
+        columns=["school_id", "code", "name", "school_type_name", "district_name"],
+    )
+    out = months.merge(schools, on="school_id", how="left")
+    out["order"] = out["month"].map(FISCAL_MONTHS.index)
+    return out.sort_values(["code", "order"]).drop(columns="order").reset_index(drop=True)
+
+
+def build_report(
+    options: ReportOptions, *, progress: Progress = no_progress, tables_only: bool = False
+) -> Report:
+    """Everything the report shows, in the active language. Raises ReportError for years without data.
+
+    `tables_only` (the CSV) gathers the monthly figures and stress scores only: no charts, year tables,
+    measures or commentary."""
+    check_options(options)
+    progress("loading", 5)
+    query = QueryDict(mutable=True)
+    query["year"] = str(options.fiscal_year)
+    query["compare"] = str(options.compare_year or "")
+    ctx = dashboard.load_context(parse_filters(query))
+    lang = "ja"
+    report = Report(
+        options=options,
+        generated_at=timezone.localtime(),
+        year_label=fiscal_year_label(options.fiscal_year, lang),
+        compare_label=fiscal_year_label(options.compare_year, lang) if options.compare_year else "",
+        commentary="",
+        months_header=[month_label(m, lang) for m in FISCAL_MONTHS],
+        year_headers=[fiscal_year_label(y, lang) for y in options.years],
+        indicators=[],
+        stress_rows=_stress_rows(ctx, options),
+        group_names={aggregation.ALL: _("All types"), **ctx.type_names},
+    )
+    if options.suppress_small_cells:
+        report.notes.append(
+            _("%(mark)s: not shown because fewer than %(count)s staff (or respondents) were counted.")
+            % {"mark": SUPPRESSED, "count": MIN_STAFF}
+        )
+    progress("figures", 15)
+    report.indicators = _indicators(ctx, options, report.group_names, tables_only=tables_only)
+    if tables_only:
+        return report
+    stress = _stress_page(ctx, options)
+    report.stress_charts, report.stress_table, report.score_names = (
+        stress["charts"],
+        stress["table"],
+        stress["score_names"],
+    )
+    progress("measures", 25)
+    commentary = Commentary.objects.filter(fiscal_year=options.fiscal_year).first()
+    report.commentary = commentary.body if commentary else ""
+    report.pillars = measures(options.fiscal_year)
+    return report

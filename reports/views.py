@@ -1,0 +1,67 @@
+"""The annual report's export page: ask for a report, watch its progress, download it.
+
+Who may do what is decided in reform.access (can_export_reports, restrict_report_exports); an export
+the user may not see is a 404, as if it did not exist. Files are served only by `download`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from reform import access
+from reform.i18n import is_english
+from reports import jobs
+from reports.forms import ReportExportForm
+from reports.models import ReportExport
+
+LIST_LENGTH = 30
+
+
+def _exports_for(user):
+    if not access.can_export_reports(user):
+        raise Http404
+    return ReportExport.objects.visible_to(user)
+
+
+@login_required
+def exports_page(request):
+    exports = _exports_for(request.user)
+    lang = "en" if is_english() else "ja"
+    form = ReportExportForm(request.POST or None, lang=lang)
+    if request.method == "POST" and form.is_valid():
+        export = jobs.request_export(
+            user=request.user,
+            fiscal_year=form.cleaned_data["fiscal_year"],
+            compare_year=form.cleaned_data["compare_year"],
+            fmt=form.cleaned_data["format"],
+        )
+        if export.status == ReportExport.Status.FAILED:
+            messages.error(request, export.error)
+        elif export.status == ReportExport.Status.DONE:
+            messages.success(request, _("The report is ready."))
+        else:
+            messages.success(request, _("The report is being made; this page shows its progress."))
+        return redirect("reports:exports")
+    jobs.sweep_stale_exports()
+    recent = exports.select_related("requested_by")[:LIST_LENGTH]
+    return render(request, "reports/exports.html", {"form": form, "exports": recent, "stages": jobs.STAGES})
+
+
+@login_required
+@require_GET
+def export_status(request, pk):
+    export = get_object_or_404(_exports_for(request.user), pk=pk)
+    return JsonResponse(jobs.status_of(export))
+
+
+@login_required
+@require_GET
+def export_download(request, pk):
+    export = get_object_or_404(_exports_for(request.user), pk=pk, status=ReportExport.Status.DONE)
+    path = jobs.export_path(export.file.name)
+    if not export.file.name or not path.is_file():
+        raise Http404
+    filename = f"annual-report-FY{export.fiscal_year}.{export.format}"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=filename)
