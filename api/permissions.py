@@ -6,60 +6,54 @@ from rest_framework import permissions
 from reform import access
 
 
-class ReferenceData(permissions.BasePermission):
+class ByRole(permissions.BasePermission):
+    """Decides with the predicates of reform.access: `read` for safe methods, `write` for the others
+    (`delete` for DELETE when given). Which rows a request reaches is `restrict`'s business
+    (api.views.RestrictedViewSetMixin), so another school's row is a 404, not a 403."""
+
+    read = staticmethod(access.can_see_aggregates)
+    write = staticmethod(access.can_edit_reference_data)
+    delete = None
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return self.read(request.user)
+        if request.method == "DELETE" and self.delete is not None:
+            return self.delete(request.user)
+        return self.write(request.user)
+
+
+class ReferenceData(ByRole):
     """Anyone with a role reads; board staff write (schools, indicators, measures …)."""
 
     message = _("Only board staff may change this.")
 
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return access.can_see_aggregates(request.user)
-        return access.can_edit_reference_data(request.user)
 
-
-class SchoolMonths(permissions.BasePermission):
-    """Rows are already narrowed by `visible_to`; principals write their own open months, board all."""
+class SchoolMonths(ByRole):
+    """Rows are narrowed by `restrict`; which state changes a role may make is the workflow's
+    `check_transition` (in the serializer), the same rule as the form's and the review's."""
 
     message = _("You may not change this school-month.")
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return access.can_see_aggregates(request.user)
-        if request.method == "DELETE":
-            return access.is_board(request.user)
-        return access.can_enter_school_months(request.user)
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        if not access.can_change_school_month(request.user, obj):
-            self.message = _("This month has been approved; ask the board to return it before changing it.")
-            return False
-        return True
+    write = staticmethod(access.can_enter_school_months)
+    delete = staticmethod(access.is_board)
 
 
-class SeesAggregates(permissions.BasePermission):
+class SeesAggregates(ByRole):
     """Any user with a role (board, principal, official)."""
 
-    def has_permission(self, request, view):
-        return access.can_see_aggregates(request.user)
+    write = staticmethod(access.can_see_aggregates)
 
 
-class MeasuresData(permissions.BasePermission):
+class MeasuresData(ByRole):
     """The register of measures, their years, KPIs and adoptions: read by every role, edited by the board."""
 
     message = _("Only board staff may change this.")
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return access.can_read_measures(request.user)
-        return access.can_edit_measures(request.user)
+    read = staticmethod(access.can_read_measures)
+    write = staticmethod(access.can_edit_measures)
 
 
-class ExportsReports(permissions.BasePermission):
+class ExportsReports(ByRole):
     """The annual report's exports: board staff and officials (principals cannot export)."""
 
     message = _("Only board staff and officials may export the annual report.")
-
-    def has_permission(self, request, view):
-        return access.can_export_reports(request.user)
+    read = write = staticmethod(access.can_export_reports)

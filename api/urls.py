@@ -8,6 +8,7 @@ app_name = "api"
 urlpatterns = [
     path("v1/", include("metrics.api.urls")),
     path("v1/", include("measures.api.urls")),
+    path("v1/", include("reports.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("tokens/", views.tokens, name="tokens"),

@@ -1,6 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -16,19 +14,28 @@ from reform import access
 ID_PATTERN = r"[0-9]{1,18}"
 
 
-class ReferenceViewSet(viewsets.ModelViewSet):
+class RestrictedViewSetMixin:
+    """A viewset's rows go through `restrict(request.user)` when its model has rows some users may
+    not see (reform.access.RestrictedQuerySet), as NetBox's viewsets do: such a row is a 404."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if isinstance(queryset, access.RestrictedQuerySet):
+            queryset = queryset.restrict(self.request.user)
+        return queryset
+
+
+class ReferenceViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
     """Read by anyone with a role, written by board staff (see ReferenceData)."""
 
     permission_classes = [ReferenceData]
     lookup_value_regex = ID_PATTERN
 
 
-@login_required
+@access.page(access.Role.BOARD)
 @require_http_methods(["GET", "POST"])
 def tokens(request):
     """Board staff issue and revoke API tokens of system accounts; a new key is shown once."""
-    if not access.is_board(request.user):
-        raise Http404
     form, issued = AccountForm(), None
     if request.method == "POST":
         form = AccountForm(request.POST)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from measures.imports import MAX_YEAR, MIN_YEAR
 from measures.models import KPI, KPIValue, Measure, MeasureYear, Section
+from metrics.imports.flow import ImportUploadForm
 from metrics.models import School
 
 YEAR_HELP = gettext_lazy("The fiscal year (April–March) as a number, e.g. 2021 for 令和3年度.")
@@ -131,8 +132,7 @@ class AdoptionForm(forms.Form):
         return list(dict.fromkeys(found[c] for c in codes))
 
 
-class AdoptionImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("CSV file"))
+class AdoptionImportForm(ImportUploadForm):
     replace = forms.BooleanField(
         label=gettext_lazy("The file is the full list for each year it names (remove schools not in it)"),
         required=False,

@@ -3,35 +3,36 @@ all-or-nothing, and a second run of the same file changes nothing."""
 
 from dataclasses import dataclass, field
 
+import pandas as pd
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from measures.models import Adoption, Measure
-from metrics.imports.monthly import RowError, decode, parse_int, read_rows
+from metrics.imports import pipeline
+from metrics.imports.pipeline import Checker, Columns, Outcome, RowError
 from metrics.models import School
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
-ADOPTION_ALIASES = {
-    "学校コード": "school_code",
-    "学校番号": "school_code",
-    "code": "school_code",
-    "school": "school_code",
-    "年度": "fiscal_year",
-    "year": "fiscal_year",
-}
-ADOPTION_REQUIRED = {"school_code", "fiscal_year"}
+COLUMNS = Columns(
+    {
+        "school_code": ("学校コード", "学校番号", "code", "school"),
+        "fiscal_year": ("年度", "year"),
+    }
+)
 
 
 @dataclass
-class AdoptionImportOutcome:
-    errors: list[RowError] = field(default_factory=list)
+class AdoptionImportOutcome(Outcome):
     rows: int = 0
     created: int = 0
     unchanged: int = 0
     removed: int = 0
     years: list[int] = field(default_factory=list)
-    written: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.removed)
 
 
 def import_adoptions(raw: bytes, *, measure: Measure, replace: bool = False, dry_run: bool = False):
@@ -41,42 +42,37 @@ def import_adoptions(raw: bytes, *, measure: Measure, replace: bool = False, dry
     whole list for each fiscal year it names: that year's schools missing from the
     file are removed. Nothing is written when any row fails or on a dry run; the
     outcome then says what would have happened. Raises ImportFileError for a file
-    that cannot be read at all.
+    that cannot be read at all. Errors name the columns by their canonical names.
     """
     outcome = AdoptionImportOutcome()
-    rows = read_rows(decode(raw), ADOPTION_ALIASES, ADOPTION_REQUIRED)
+    frame = pipeline.read(raw, COLUMNS).frame
     schools = dict(School.objects.values_list("code", "pk"))
-    wanted: set[tuple[int, int]] = set()
-    for line, row in rows:
-        errors = []
-        code = row["school_code"]
-        school_id = schools.get(code)
-        if not code:
-            errors.append(RowError(line, "school_code", _("a value is required")))
-        elif school_id is None:
-            errors.append(RowError(line, "school_code", _("unknown school code “%(v)s”") % {"v": code}))
-        fiscal_year = parse_int(row["fiscal_year"], line=line, column="fiscal_year", errors=errors)
-        if fiscal_year is not None and not MIN_YEAR <= fiscal_year <= MAX_YEAR:
-            errors.append(
-                RowError(
-                    line,
-                    "fiscal_year",
-                    _("the fiscal year must be between %(min)s and %(max)s")
-                    % {"min": MIN_YEAR, "max": MAX_YEAR},
-                )
-            )
-        if not errors and (school_id, fiscal_year) in wanted:
-            errors.append(
-                RowError(line, "school_code", _("the same school and year appear twice in the file"))
-            )
-        outcome.errors.extend(errors)
-        if not errors:
-            wanted.add((school_id, fiscal_year))
+    check = Checker(frame.index, columns=COLUMNS.names)
+    check.required(frame, ["school_code"])
+    school_id = frame["school_code"].map(schools)
+    check.flag(
+        school_id.isna(),
+        "school_code",
+        check.quoting(frame, "school_code", _("unknown school code “%(v)s”")),
+    )
+    check.required(frame, ["fiscal_year"])
+    fiscal_year = check.whole(
+        frame,
+        "fiscal_year",
+        minimum=MIN_YEAR,
+        maximum=MAX_YEAR,
+        message=_("the fiscal year must be between %(min)s and %(max)s") % {"min": MIN_YEAR, "max": MAX_YEAR},
+    )
+    key = pd.DataFrame({"school": school_id, "fy": fiscal_year})
+    check.duplicates(key, "school_code", _("the same school and year appear twice in the file"))
+    check.fill(outcome)
+    rows = frame.index
     outcome.rows = len(rows)
-    if not rows:
-        outcome.errors.append(RowError(2, "school_code", _("the file has no data rows")))
-    if outcome.errors:
+    if not len(rows):
+        outcome.add_error(RowError(2, "school_code", _("the file has no data rows")))
+    if outcome.error_count:
         return outcome
+    wanted = {(int(s), int(y)) for s, y in zip(school_id, fiscal_year, strict=True)}
     outcome.years = sorted({year for _school, year in wanted})
     existing = set(
         Adoption.objects.filter(measure=measure, fiscal_year__in=outcome.years).values_list(

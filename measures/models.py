@@ -183,9 +183,9 @@ class KPIValue(models.Model):
         return f"{self.kpi} {self.fiscal_year}"
 
 
-class AdoptionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return access.restrict_adoption_rows(self, user)
+class AdoptionQuerySet(access.RestrictedQuerySet):
+    """Which school takes part in a measure: board staff every row, a principal their own school's;
+    officials none (they see counts per year and group)."""
 
 
 class Adoption(models.Model):

@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from measures import charts, effect
 from measures.models import Adoption, Measure, MeasureYear
 from metrics import services as metric_services
 from metrics.models import Indicator, MonthlyReport, SchoolType
+from reform.i18n import active_language
 
 # Indicator codes → the dashboard page that shows them.
 INDICATOR_PAGES = {
@@ -27,10 +28,6 @@ HISTORY_KINDS = {
     "~": gettext_lazy("Record changed"),
     "-": gettext_lazy("Record deleted"),
 }
-
-
-def _lang() -> str:
-    return get_language() or "ja"
 
 
 @dataclass
@@ -56,7 +53,7 @@ def year_columns(years: list[MeasureYear]) -> list[YearColumn]:
 
 def kpi_blocks(measure: Measure) -> list[dict]:
     """Each KPI with its values per year (and change in the actual figure) and its chart."""
-    lang = _lang()
+    lang = active_language()
     labels = {"actual": _("Actual"), "planned": _("Planned")}
     blocks = []
     for index, kpi in enumerate(measure.kpis.prefetch_related("values"), start=1):
@@ -234,7 +231,7 @@ def effect_page(measure: Measure, *, fiscal_year: int, indicator: Indicator) -> 
             counterfactual=counterfactual,
             title=indicator.name,
             unit=unit,
-            lang=_lang(),
+            lang=active_language(),
         )
     types = {t.code: t for t in SchoolType.objects.all()}
     return {
@@ -242,7 +239,7 @@ def effect_page(measure: Measure, *, fiscal_year: int, indicator: Indicator) -> 
         "figure": figure,
         "unit": unit,
         "difference_unit": _difference_unit(indicator),
-        "type_names": ("、" if _lang().startswith("ja") else ", ").join(
+        "type_names": ("、" if active_language().startswith("ja") else ", ").join(
             types[c].name for c in result.school_types if c in types
         ),
     }
@@ -290,7 +287,7 @@ def adoption_rows(measure: Measure, *, user, year: str | None) -> dict:
     if chosen is None and years:
         chosen = years[0]
     rows = (
-        Adoption.objects.visible_to(user)
+        Adoption.objects.restrict(user)
         .filter(measure=measure, fiscal_year=chosen)
         .select_related("school__school_type", "school__district")
         .order_by("school__school_type__order", "school__code")

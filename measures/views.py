@@ -1,8 +1,4 @@
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,36 +16,15 @@ from measures.forms import (
 )
 from measures.imports import import_adoptions
 from measures.models import KPI, Adoption, Measure, MeasureYear
-from metrics.imports.monthly import ImportFileError
+from metrics.imports import flow
 from reform import access
-
-
-def _allowed(check):
-    """Anonymous users go to the login page; a user failing `check` gets a 404 (the page is not theirs)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not check(request.user):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-readers = _allowed(access.can_read_measures)
-editors = _allowed(access.can_edit_measures)
 
 
 def _measure(pk) -> Measure:
     return get_object_or_404(Measure.objects.select_related("section__pillar"), pk=pk)
 
 
-@readers
+@access.page(rule=access.can_read_measures)
 def register(request):
     filters = register_service.parse_filters(request.GET)
     for text in filters.ignored:
@@ -68,7 +43,7 @@ def register(request):
     )
 
 
-@readers
+@access.page(rule=access.can_read_measures)
 def detail(request, pk):
     measure = _measure(pk)
     kpis = services.kpi_blocks(measure)
@@ -102,7 +77,7 @@ def _preview_or_save(request, forms, *, save, template, context):
     return render(request, template, {**context, "preview": preview})
 
 
-@editors
+@access.page(rule=access.can_edit_measures)
 def measure_edit(request, pk=None):
     measure = _measure(pk) if pk is not None else None
     form = MeasureForm(request.POST or None, instance=measure)
@@ -115,7 +90,7 @@ def measure_edit(request, pk=None):
     )
 
 
-@editors
+@access.page(rule=access.can_edit_measures)
 def year_edit(request, pk, fiscal_year=None):
     measure = _measure(pk)
     year = None
@@ -131,7 +106,7 @@ def year_edit(request, pk, fiscal_year=None):
     )
 
 
-@editors
+@access.page(rule=access.can_edit_measures)
 def kpi_edit(request, pk, kpi_pk=None):
     measure = _measure(pk)
     kpi = get_object_or_404(KPI, measure=measure, pk=kpi_pk) if kpi_pk is not None else None
@@ -146,7 +121,7 @@ def kpi_edit(request, pk, kpi_pk=None):
     )
 
 
-@_allowed(access.can_see_measure_history)
+@access.page(rule=access.can_see_measure_history)
 def history(request, pk):
     measure = _measure(pk)
     return render(
@@ -154,14 +129,14 @@ def history(request, pk):
     )
 
 
-@editors
+@access.page(rule=access.can_edit_measures)
 def adoption(request, pk):
     measure = _measure(pk)
     form = AdoptionForm(request.POST if request.POST.get("action") == "add" else None)
     if request.method == "POST":
         if request.POST.get("action") == "remove":
             ids = request.POST.getlist("adoption")
-            rows = Adoption.objects.visible_to(request.user).filter(measure=measure, pk__in=ids)
+            rows = Adoption.objects.restrict(request.user).filter(measure=measure, pk__in=ids)
             removed, _detail = rows.delete()
             messages.success(request, _("Removed %(count)s schools.") % {"count": removed})
             return redirect(f"{reverse('measures:adoption', args=[pk])}?year={request.POST.get('year', '')}")
@@ -176,27 +151,29 @@ def adoption(request, pk):
     return render(request, "measures/adoption.html", {"measure": measure, "form": form, **page})
 
 
-@editors
+@access.page(rule=access.can_edit_measures)
 def adoption_import(request, pk):
+    """The shared upload → preview → confirm flow (metrics.imports.flow); "Import" imports at once."""
     measure = _measure(pk)
-    form = AdoptionImportForm(request.POST or None, request.FILES or None)
-    outcome = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = import_adoptions(
-                form.cleaned_data["file"].read(),
-                measure=measure,
-                replace=form.cleaned_data["replace"],
-                dry_run=request.POST.get("action") != "import",
-            )
-        except ImportFileError as error:
-            form.add_error("file", str(error))
-    return render(
-        request, "measures/adoption_import.html", {"measure": measure, "form": form, "outcome": outcome}
+
+    def run(raw, *, options, dry_run, user, source_name):
+        return import_adoptions(raw, measure=measure, replace=options["replace"], dry_run=dry_run)
+
+    spec = flow.ImportSpec(
+        form=AdoptionImportForm,
+        run=run,
+        template="measures/adoption_import.html",
+        done=lambda outcome: (
+            _("Imported: %(created)s schools added, %(removed)s removed, %(unchanged)s already recorded.")
+            % {"created": outcome.created, "removed": outcome.removed, "unchanged": outcome.unchanged}
+        ),
+        context={"measure": measure},
+        import_at_once=True,
     )
+    return flow.import_page(request, spec)
 
 
-@readers
+@access.page(rule=access.can_read_measures)
 def effect(request, pk):
     measure = _measure(pk)
     years = services.effect_years(measure)

@@ -4,12 +4,17 @@ Roles are Django groups:
 - board (事務局): everything, every school;
 - principal (校長): their own school only (linked by `SchoolPrincipal`);
 - official: aggregates only, no per-school rows.
-Superusers count as board. Pages, API and exports all go through these functions;
-a row the user may not see is simply absent, so views answer 404, not 403.
+Superusers count as board. Pages, API and exports all go through this module: rows through
+`RestrictedQuerySet.restrict(user)`, pages through the `page` decorator, the API through the
+permission classes of api/permissions.py, which call the predicates below. A row the user may not
+see is simply absent, so views answer 404, not 403.
 """
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
+
+from django.db import models
 
 
 class Role(StrEnum):
@@ -51,9 +56,20 @@ def is_principal(user) -> bool:
     return role_of(user) is Role.PRINCIPAL and school_id_of(user) is not None
 
 
-def role_required(*roles: Role):
-    """View decorator: anonymous users are sent to the login page; a user of another role gets a 404,
-    as if the page did not exist (principals must not learn what board pages there are)."""
+def page(*roles: Role, rule: Callable[[object], bool] | None = None):
+    """The one decorator of every page (the API has its permission classes, api/permissions.py).
+
+    Anonymous users are sent to the login page. A signed-in user must have one of `roles` (a
+    principal only once linked to a school) and pass `rule` (a predicate of this module), each when
+    given; anyone else gets a 404, as if the page did not exist (principals must not learn what board
+    pages there are). With neither, any signed-in user may open the page: what it shows is narrowed
+    by `restrict`. The wrapped view carries `page_access` (tests/test_access.py checks every page)."""
+
+    def allows(user) -> bool:
+        role = role_of(user)
+        if roles and (role not in roles or (role is Role.PRINCIPAL and school_id_of(user) is None)):
+            return False
+        return rule is None or rule(user)
 
     def decorator(view):
         @wraps(view)
@@ -63,14 +79,40 @@ def role_required(*roles: Role):
 
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            role = role_of(request.user)
-            if role not in roles or (role is Role.PRINCIPAL and school_id_of(request.user) is None):
+            if not allows(request.user):
                 raise Http404
             return view(request, *args, **kwargs)
 
+        wrapped.page_access = allows
         return wrapped
 
     return decorator
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """Rows that some users may not see one by one; `restrict(user)` keeps those `user` may see.
+
+    The one rule: board staff see every row; a principal the rows of their own school; an official
+    the rows in `official_rows`, none unless the model says so (officials see aggregates only);
+    anyone else none. A model declares only how its rows reach their school."""
+
+    # The lookup from a row to its school's id: "school" for a foreign key, "pk" for School itself;
+    # None for rows that belong to no school (principals see none of them).
+    school_path: str | None = "school"
+    # The rows officials may see (a Q object), or None for none.
+    official_rows: models.Q | None = None
+
+    def restrict(self, user):
+        role = role_of(user)
+        if role is Role.BOARD:
+            return self
+        if role is Role.PRINCIPAL and self.school_path is not None:
+            school_id = school_id_of(user)
+            if school_id is not None:
+                return self.filter(**{self.school_path: school_id})
+        if role is Role.OFFICIAL and self.official_rows is not None:
+            return self.filter(self.official_rows)
+        return self.none()
 
 
 def can_see_school_rows(user) -> bool:
@@ -80,26 +122,6 @@ def can_see_school_rows(user) -> bool:
 
 def can_see_aggregates(user) -> bool:
     return role_of(user) is not Role.NONE
-
-
-def restrict_schools(queryset, user):
-    """Schools the user may see one by one."""
-    role = role_of(user)
-    if role is Role.BOARD:
-        return queryset
-    if role is Role.PRINCIPAL:
-        return queryset.filter(pk=school_id_of(user))
-    return queryset.none()
-
-
-def restrict_school_rows(queryset, user):
-    """Rows with a `school` foreign key that the user may see one by one."""
-    role = role_of(user)
-    if role is Role.BOARD:
-        return queryset
-    if role is Role.PRINCIPAL:
-        return queryset.filter(school_id=school_id_of(user))
-    return queryset.none()
 
 
 def can_read_measures(user) -> bool:
@@ -118,12 +140,6 @@ def can_see_measure_history(user) -> bool:
     return is_board(user)
 
 
-def restrict_adoption_rows(queryset, user):
-    """Per-school adoption rows (which school takes part in a measure): board staff all of them,
-    a principal their own school's; officials none, they see counts per year and group only."""
-    return restrict_school_rows(queryset, user)
-
-
 def can_export_reports(user) -> bool:
     """The annual report (PDF, Excel, CSV): board staff and officials; principals cannot export."""
     return role_of(user) in (Role.BOARD, Role.OFFICIAL)
@@ -140,18 +156,6 @@ def report_audience_of(user) -> str | None:
     return None
 
 
-def restrict_report_exports(queryset, user):
-    """Exports a user may see and download. Board staff: all of them. An official: the exports built
-    for officials (aggregates only, so one official may fetch what another asked for; this is the
-    shared list of earlier reports). Principals and anyone else: none."""
-    role = role_of(user)
-    if role is Role.BOARD:
-        return queryset
-    if role is Role.OFFICIAL:
-        return queryset.filter(audience="official")
-    return queryset.none()
-
-
 def can_edit_reference_data(user) -> bool:
     """Schools, indicators, targets, events, measures …: board staff only."""
     return is_board(user)
@@ -160,20 +164,6 @@ def can_edit_reference_data(user) -> bool:
 def can_enter_school_months(user) -> bool:
     """Board staff for every school; a principal for their own school."""
     return is_board(user) or school_id_of(user) is not None
-
-
-def can_change_school_month(user, report) -> bool:
-    """Board staff always; a principal their own school's month until the board approves it."""
-    if is_board(user):
-        return True
-    return report.school_id == school_id_of(user) and report.status != "approved"
-
-
-def school_month_statuses_for(user) -> tuple[str, ...]:
-    """The statuses a user may give a school-month: approving and returning are the board's."""
-    if is_board(user):
-        return ("draft", "submitted", "approved", "returned")
-    return ("draft", "submitted")
 
 
 # --- per-staff hours (staff/) ---------------------------------------------------------------
@@ -186,13 +176,6 @@ def can_see_staff_rows(user) -> bool:
     """Per-staff rows (hours, cap breaches, physician interviews): board staff and a school's own
     principal only. Never officials, in pages, exports or the API."""
     return is_board(user) or is_principal(user)
-
-
-def restrict_staff_rows(queryset, user):
-    """Per-staff rows (with a `school` key) a user may see: board all, a principal their school's."""
-    if not can_see_staff_rows(user):
-        return queryset.none()
-    return restrict_school_rows(queryset, user)
 
 
 def can_import_staff_hours(user) -> bool:

@@ -7,6 +7,16 @@ def is_english() -> bool:
     return (get_language() or "ja").startswith("en")
 
 
+def active_language() -> str:
+    """ "ja" or "en": the interface's language, as the label helpers of reform.fiscal take it."""
+    return "en" if is_english() else "ja"
+
+
+def circled(number: int) -> str:
+    """3 → ③ (1–20), the report's way of numbering indicators and measures; others in parentheses."""
+    return chr(0x2460 + number - 1) if 1 <= number <= 20 else f"({number})"
+
+
 def localized(obj, field: str) -> str:
     """`obj.<field>_en` when the interface is English and it is filled, else `obj.<field>_ja`."""
     if is_english():

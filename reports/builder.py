@@ -23,11 +23,11 @@ from metrics.dashboard.filters import available_years, parse_filters
 from metrics.models import Commentary, School
 from metrics.services import months_frame, stress_frame
 from reform.fiscal import FISCAL_MONTHS, fiscal_year_label, month_label, short_era_label
+from reform.i18n import circled
 from reports.models import ReportExport
 
 MIN_STAFF = 5
 SUPPRESSED = "X"
-NUMBER_MARKS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 MONTHLY_CODES = ("overtime_80h", "left_by_19", "leave_10plus", "leave_avg_days")
 
 Progress = Callable[[str, int], None]
@@ -249,7 +249,7 @@ def _target_label(ctx: dashboard.Context, code: str) -> str:
 
 
 def _indicator_title(indicator) -> str:
-    return f"{_('Indicator')} {NUMBER_MARKS[indicator.number - 1]} {indicator.name}"
+    return f"{_('Indicator')} {circled(indicator.number)} {indicator.name}"
 
 
 def _indicators(ctx, options, group_names, *, tables_only: bool) -> list[IndicatorSection]:
@@ -382,9 +382,7 @@ def measures(fiscal_year: int) -> list[dict]:
                 tag = record.tag if record.tag != MeasureYear.Tag.CONTINUING else ""
                 items.append(
                     {
-                        "number": NUMBER_MARKS[measure.number - 1]
-                        if measure.number <= 20
-                        else measure.number,
+                        "number": circled(measure.number) if measure.number <= 20 else measure.number,
                         "title": measure.title,
                         "tag": f"【{record.get_tag_display()}】" if tag else "",
                         "tag_code": record.tag,

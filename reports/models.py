@@ -8,9 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from reform import access, fiscal
 
 
-class ReportExportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return access.restrict_report_exports(self, user)
+class ReportExportQuerySet(access.RestrictedQuerySet):
+    """Board staff see every export. An official the exports built for officials (aggregates only,
+    so one official may fetch what another asked for: the shared list of earlier reports).
+    Principals none: exports belong to no school."""
+
+    school_path = None
+    official_rows = Q(audience="official")
 
 
 class ReportExport(models.Model):

@@ -1,17 +1,17 @@
 """The annual report's export page: ask for a report, watch its progress, download it.
 
-Who may do what is decided in reform.access (can_export_reports, restrict_report_exports); an export
-the user may not see is a 404, as if it did not exist. Files are served only by `download`."""
+Who may do what is decided in reform.access (can_export_reports; the exports a user sees through
+ReportExport.objects.restrict); an export the user may not see is a 404, as if it did not exist.
+Files are served only by `download`."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from reform import access
-from reform.i18n import is_english
+from reform.i18n import active_language
 from reports import jobs
 from reports.forms import ReportExportForm
 from reports.models import ReportExport
@@ -19,16 +19,10 @@ from reports.models import ReportExport
 LIST_LENGTH = 30
 
 
-def _exports_for(user):
-    if not access.can_export_reports(user):
-        raise Http404
-    return ReportExport.objects.visible_to(user)
-
-
-@login_required
+@access.page(rule=access.can_export_reports)
 def exports_page(request):
-    exports = _exports_for(request.user)
-    lang = "en" if is_english() else "ja"
+    exports = ReportExport.objects.restrict(request.user)
+    lang = active_language()
     form = ReportExportForm(request.POST or None, lang=lang)
     if request.method == "POST" and form.is_valid():
         export = jobs.request_export(
@@ -49,17 +43,18 @@ def exports_page(request):
     return render(request, "reports/exports.html", {"form": form, "exports": recent, "stages": jobs.STAGES})
 
 
-@login_required
+@access.page(rule=access.can_export_reports)
 @require_GET
 def export_status(request, pk):
-    export = get_object_or_404(_exports_for(request.user), pk=pk)
+    export = get_object_or_404(ReportExport.objects.restrict(request.user), pk=pk)
     return JsonResponse(jobs.status_of(export))
 
 
-@login_required
+@access.page(rule=access.can_export_reports)
 @require_GET
 def export_download(request, pk):
-    export = get_object_or_404(_exports_for(request.user), pk=pk, status=ReportExport.Status.DONE)
+    exports = ReportExport.objects.restrict(request.user)
+    export = get_object_or_404(exports, pk=pk, status=ReportExport.Status.DONE)
     path = jobs.export_path(export.file.name)
     if not export.file.name or not path.is_file():
         raise Http404

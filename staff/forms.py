@@ -3,28 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from metrics.imports.monthly import MAX_BYTES
+from metrics.imports.flow import ImportUploadForm
 from reform import fiscal
 from staff.models import PhysicianInterview
 
 
-class StaffImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_(
-            "UTF-8 (with or without BOM) or Shift_JIS, at most 5 MB. Headers in Japanese or English."
-        ),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        return upload
-
-
-class ConfirmStaffImportForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
+class StaffImportForm(ImportUploadForm):
+    """The per-staff CSV (the import has no options)."""
 
 
 class InterviewForm(forms.ModelForm):

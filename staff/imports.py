@@ -2,10 +2,10 @@
 
 One row per staff member and month: school code, pseudonymous staff id (never a name), fiscal year,
 month, overtime hours (weekends included), weekday overtime hours, leave days taken that month.
-As for the monthly data (metrics.imports.monthly): UTF-8 with or without BOM or Shift_JIS, Japanese or
-English headers, every bad cell reported by row and column in the user's language, nothing written
-when any row fails, a dry run that shows what would change, and importing the same file twice
-changes nothing the second time.
+Read and checked by the shared pipeline (metrics.imports.pipeline), as the monthly data: UTF-8 with or
+without BOM or Shift_JIS, Japanese or English headers, every bad cell reported by row and column in
+the user's language, nothing written when any row fails, a dry run that shows what would change, and
+importing the same file twice changes nothing the second time.
 
 The file is the complete list for each school-month it contains: a stored row of such a
 school-month that the file no longer has is removed. Rows are checked with pandas (a million rows
@@ -24,39 +24,40 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from metrics.entry import workflow
-from metrics.imports.monthly import MAX_BYTES, ImportFileError, RowError
+from metrics.imports import pipeline
+from metrics.imports.pipeline import MAX_BYTES, Checker, Columns, Outcome
 from metrics.models import School
-from reform.i18n import is_english
 from staff import services
 from staff.models import StaffHoursImport, StaffMonth
 
-COLUMNS = {
-    "school_code": ("学校コード", "学校番号", "school code", "school"),
-    "staff_code": ("職員ID", "職員番号", "教職員ID", "staff id", "staff"),
-    "fiscal_year": ("年度", "fiscal year", "fy"),
-    "month": ("月", "month"),
-    "overtime_hours": (
-        "時間外在校等時間",
-        "時間外勤務時間",
-        "時間外",
-        "overtime hours",
-        "overtime",
-    ),
-    "weekday_overtime_hours": (
-        "平日の時間外在校等時間",
-        "平日時間外",
-        "weekday overtime hours",
-        "weekday overtime",
-    ),
-    "leave_days": ("年休取得日数", "年休", "leave days taken", "leave days"),
-}
-ALIASES = {alias.lower(): canonical for canonical, names in COLUMNS.items() for alias in (canonical, *names)}
-TEMPLATE_HEADER_JA = [names[0] for names in COLUMNS.values()]
-TEMPLATE_HEADER_EN = list(COLUMNS)
+COLUMNS = Columns(
+    {
+        "school_code": ("学校コード", "学校番号", "school code", "school"),
+        "staff_code": ("職員ID", "職員番号", "教職員ID", "staff id", "staff"),
+        "fiscal_year": ("年度", "fiscal year", "fy"),
+        "month": ("月", "month"),
+        "overtime_hours": (
+            "時間外在校等時間",
+            "時間外勤務時間",
+            "時間外",
+            "overtime hours",
+            "overtime",
+        ),
+        "weekday_overtime_hours": (
+            "平日の時間外在校等時間",
+            "平日時間外",
+            "weekday overtime hours",
+            "weekday overtime",
+        ),
+        "leave_days": ("年休取得日数", "年休", "leave days taken", "leave days"),
+    }
+)
+ALIASES = COLUMNS.aliases
+TEMPLATE_HEADER_JA = COLUMNS.template_header(english=False)
+TEMPLATE_HEADER_EN = COLUMNS.template_header(english=True)
 STAFF_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 MAX_MONTH_HOURS = 744  # 24 h × 31 days
 MAX_LEAVE_DAYS = 31
-MAX_ERRORS = 1000  # listed; the rest are counted
 PREVIEW_ROWS = 500
 STAGE = "metrics_staff_import_stage"
 COVERED = "metrics_staff_import_covered"
@@ -78,11 +79,9 @@ class SchoolMonthPlan:
 
 
 @dataclass
-class StaffImportOutcome:
+class StaffImportOutcome(Outcome):
     """The result of a per-staff import or its dry run."""
 
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
     rows: int = 0
     created: int = 0
     updated: int = 0
@@ -91,7 +90,6 @@ class StaffImportOutcome:
     mismatched_months: int = 0
     interviews_created: int = 0
     preview: list[SchoolMonthPlan] = field(default_factory=list)
-    written: bool = False
 
     @property
     def unchanged(self) -> int:
@@ -106,175 +104,96 @@ class _DryRun(Exception):
     """Raised to roll back a dry run after it has computed everything."""
 
 
-def _decode(raw: bytes, max_bytes: int | None) -> str:
-    if max_bytes is not None and len(raw) > max_bytes:
-        raise ImportFileError(_("The file is larger than 5 MB."))
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(_("The file is neither UTF-8 nor Shift_JIS text."))
-
-
-def _read(text: str) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The file's rows keyed by canonical column (strings, blanks as ""), indexed by line number."""
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            skipinitialspace=True,
-        )
-    except pd.errors.EmptyDataError:
-        raise ImportFileError(_("The file is empty.")) from None
-    except pd.errors.ParserError as exc:
-        raise ImportFileError(_("The file is not a readable CSV table: %(error)s") % {"error": exc}) from None
-    labels = {}
-    for column in frame.columns:
-        name = str(column).strip()
-        labels[ALIASES.get(name.lower(), name)] = name
-    frame.columns = [ALIASES.get(str(c).strip().lower(), str(c).strip()) for c in frame.columns]
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        names = missing if is_english() else [COLUMNS[c][0] for c in missing]
-        raise ImportFileError(_("Missing columns: %(columns)s") % {"columns": ", ".join(names)})
-    frame = frame[list(COLUMNS)].fillna("")
-    frame.index = frame.index + 2  # the header is line 1
-    for column in COLUMNS:
-        frame[column] = frame[column].str.strip()
-    blank = (frame == "").all(axis=1)
-    return frame[~blank], labels
-
-
-class _Checker:
-    """Collects errors for whole columns at once; lists the first MAX_ERRORS, counts them all.
-    A cell already in error gets no second message."""
-
-    def __init__(self, labels: dict[str, str], index: pd.Index):
-        self.labels = labels
-        self.index = index
-        self.errors: list[RowError] = []
-        self.count = 0
-        self._bad: dict[str, pd.Series] = {}
-
-    def flag(self, mask: pd.Series, column: str, message) -> None:
-        """Rows where `mask` holds get `message` (a string, or a function of the line number)."""
-        mask = mask.fillna(True).astype(bool) & ~self.bad_in(column)
-        if not mask.any():
-            return
-        self._bad[column] = self.bad_in(column) | mask
-        hits = mask[mask].index
-        self.count += len(hits)
-        for line in hits[: max(0, MAX_ERRORS - len(self.errors))]:
-            text = message(line) if callable(message) else message
-            self.errors.append(RowError(int(line), self.labels.get(column, column), text))
-
-    def bad_in(self, column: str) -> pd.Series:
-        return self._bad.get(column, pd.Series(False, index=self.index))
-
-
 def _hours(values: pd.Series) -> pd.Series:
-    """Numbers, or h:mm ("45:30" = 45.5 h); anything else NaN."""
+    """Hours as numbers, or h:mm ("45:30" = 45.5 h); anything else NaN."""
     clock = values.str.fullmatch(r"\d{1,3}:[0-5]\d")
-    numbers = pd.to_numeric(values.where(~clock).str.replace(",", "", regex=False), errors="coerce")
+    hours = pipeline.numbers(values.where(~clock, ""))
     if clock.any():
         parts = values[clock].str.split(":", expand=True).astype("int64")
-        numbers[clock] = parts[0] + parts[1] / 60
-    return numbers.astype("float64")
+        hours[clock] = parts[0] + parts[1] / 60
+    return hours.astype("float64")
 
 
-def _parse(frame: pd.DataFrame, labels: dict[str, str], *, schools: dict[str, int], today):
-    """The checked rows as typed columns, and the errors."""
-    check = _Checker(labels, frame.index)
-    value = frame.__getitem__
-
-    def quoted(column, message):
-        return lambda line: message % {"v": frame.at[line, column]}
-
-    for column in COLUMNS:
-        check.flag(value(column) == "", column, _("a value is required"))
-    school_id = value("school_code").map(schools)
-    check.flag(school_id.isna(), "school_code", quoted("school_code", _("unknown school code “%(v)s”")))
+def _parse(frame: pd.DataFrame, check: Checker, *, schools: dict[str, int], today) -> pd.DataFrame | None:
+    """The checked rows as typed columns, or None when `check` found errors."""
+    check.required(frame, COLUMNS.names)
+    school_id = frame["school_code"].map(schools)
     check.flag(
-        ~value("staff_code").str.fullmatch(STAFF_CODE.pattern[1:-1]),
+        school_id.isna(),
+        "school_code",
+        check.quoting(frame, "school_code", _("unknown school code “%(v)s”")),
+    )
+    check.flag(
+        ~frame["staff_code"].str.fullmatch(STAFF_CODE.pattern[1:-1]),
         "staff_code",
         _("a staff id is a code of at most 32 letters, digits, “-”, “_” or “.” (never a name)"),
     )
-    numbers = {}
-    for column in ("fiscal_year", "month"):
-        numbers[column] = pd.to_numeric(value(column), errors="coerce")
-        whole = numbers[column].notna() & (numbers[column] == numbers[column].round())
-        check.flag(~whole, column, quoted(column, _("“%(v)s” is not a whole number")))
-    check.flag(
-        ~numbers["fiscal_year"].between(2000, 2100),
+    fiscal_year = check.whole(
+        frame,
         "fiscal_year",
-        _("the fiscal year must be between 2000 and 2100"),
+        minimum=2000,
+        maximum=2100,
+        message=_("the fiscal year must be between 2000 and 2100"),
     )
-    check.flag(~numbers["month"].between(1, 12), "month", _("the month must be between 1 and 12"))
-    pairs = pd.DataFrame({"fy": numbers["fiscal_year"], "m": numbers["month"]})
-    started = {
-        (fy, m): workflow.month_has_started(int(fy), int(m), today)
-        for fy, m in pairs.dropna().drop_duplicates().itertuples(index=False)
-        if 2000 <= fy <= 2100 and 1 <= m <= 12
-    }
-    future = pd.Series(
-        [not started.get(p, True) for p in zip(pairs["fy"], pairs["m"], strict=True)], index=frame.index
+    month = check.whole(
+        frame, "month", minimum=1, maximum=12, message=_("the month must be between 1 and 12")
     )
-    check.flag(future, "month", _("this month has not started yet"))
+    check.flag(_not_started(fiscal_year, month, today), "month", _("this month has not started yet"))
+    hours = {}
     for column, highest in (
         ("overtime_hours", MAX_MONTH_HOURS),
         ("weekday_overtime_hours", MAX_MONTH_HOURS),
         ("leave_days", MAX_LEAVE_DAYS),
     ):
-        numbers[column] = (
-            _hours(value(column))
-            if column != "leave_days"
-            else pd.to_numeric(value(column), errors="coerce").astype("float64")
-        )
-        check.flag(numbers[column].isna(), column, quoted(column, _("“%(v)s” is not a number")))
+        values = _hours(frame[column]) if column != "leave_days" else pipeline.numbers(frame[column])
         check.flag(
-            ~numbers[column].between(0, highest),
+            values.isna() & (frame[column] != ""),
+            column,
+            check.quoting(frame, column, _("“%(v)s” is not a number")),
+        )
+        check.flag(
+            ~values.between(0, highest) & values.notna(),
             column,
             _("must be between 0 and %(max)s") % {"max": highest},
         )
+        hours[column] = values
     check.flag(
-        numbers["weekday_overtime_hours"] > numbers["overtime_hours"] + 1e-9,
+        hours["weekday_overtime_hours"] > hours["overtime_hours"] + 1e-9,
         "weekday_overtime_hours",
         _("cannot exceed the overtime hours (weekends included)"),
     )
-    key = pd.DataFrame(
-        {"fy": numbers["fiscal_year"], "m": numbers["month"], "staff": value("staff_code")}, index=frame.index
-    )
-    valid_key = ~(check.bad_in("fiscal_year") | check.bad_in("month") | check.bad_in("staff_code"))
-    repeated = key.duplicated(keep="first") & valid_key
-    if repeated.any():
-        first = key[valid_key].reset_index().groupby(["fy", "m", "staff"])["index"].transform("min")
-        first.index = key[valid_key].index
-        check.flag(
-            repeated,
-            "staff_code",
-            lambda line: (
-                _("the same staff member and month already appear in row %(row)s") % {"row": int(first[line])}
-            ),
-        )
-    rows = pd.DataFrame(
-        {
-            "school_id": school_id,
-            "fiscal_year": numbers["fiscal_year"],
-            "month": numbers["month"],
-            "staff_code": value("staff_code"),
-            "overtime_hours": numbers["overtime_hours"].round(2),
-            "weekday_overtime_hours": numbers["weekday_overtime_hours"].round(2),
-            "leave_days": numbers["leave_days"].round(2),
-        }
+    key = pd.DataFrame({"fy": fiscal_year, "m": month, "staff": frame["staff_code"]}, index=frame.index)
+    check.duplicates(
+        key,
+        "staff_code",
+        _("the same staff member and month already appear in row %(row)s"),
+        among=~(check.bad_in("fiscal_year") | check.bad_in("month") | check.bad_in("staff_code")),
     )
     if check.count:
-        return None, check
-    for column in ("school_id", "fiscal_year", "month"):
-        rows[column] = rows[column].astype("int64")
-    return rows, check
+        return None
+    return pd.DataFrame(
+        {
+            "school_id": school_id.astype("int64"),
+            "fiscal_year": fiscal_year.astype("int64"),
+            "month": month.astype("int64"),
+            "staff_code": frame["staff_code"],
+            "overtime_hours": hours["overtime_hours"].round(2),
+            "weekday_overtime_hours": hours["weekday_overtime_hours"].round(2),
+            "leave_days": hours["leave_days"].round(2),
+        }
+    )
+
+
+def _not_started(fiscal_year: pd.Series, month: pd.Series, today) -> pd.Series:
+    """Rows of a month that has not started by `today` (rows without a valid year and month: False)."""
+    pairs = pd.DataFrame({"fy": fiscal_year, "m": month})
+    started = {
+        (fy, m): workflow.month_has_started(int(fy), int(m), today)
+        for fy, m in pairs.dropna().drop_duplicates().itertuples(index=False)
+    }
+    return pd.Series(
+        [not started.get(p, True) for p in zip(pairs["fy"], pairs["m"], strict=True)], index=pairs.index
+    )
 
 
 def import_staff_hours(
@@ -294,11 +213,13 @@ def import_staff_hours(
     interview records) are exactly what the import would do. Raises ImportFileError for a file
     that cannot be read as a whole (size, encoding, header).
     """
-    frame, labels = _read(_decode(raw, max_bytes))
+    table = pipeline.read(raw, COLUMNS, max_bytes=max_bytes)
     schools = dict(School.objects.values_list("code", "id"))
-    rows, check = _parse(frame, labels, schools=schools, today=today or workflow.today())
-    del frame
-    outcome = StaffImportOutcome(errors=check.errors, error_count=check.count)
+    check = Checker(table.frame.index, columns=COLUMNS.names, labels=table.labels)
+    rows = _parse(table.frame, check, schools=schools, today=today or workflow.today())
+    del table
+    outcome = StaffImportOutcome()
+    check.fill(outcome)
     if rows is None:
         return outcome
     outcome.rows = len(rows)

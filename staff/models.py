@@ -15,9 +15,8 @@ from simple_history.models import HistoricalRecords
 from reform import access, fiscal
 
 
-class StaffMonthQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return access.restrict_staff_rows(self, user)
+class StaffMonthQuerySet(access.RestrictedQuerySet):
+    """Per-staff rows: board staff and the school's own principal, never officials."""
 
 
 class StaffMonth(models.Model):
@@ -95,9 +94,8 @@ class StaffHoursImport(models.Model):
         return f"{self.imported_at:%Y-%m-%d %H:%M} {self.source_name}"
 
 
-class PhysicianInterviewQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return access.restrict_staff_rows(self, user)
+class PhysicianInterviewQuerySet(access.RestrictedQuerySet):
+    """Per-staff rows: board staff and the school's own principal, never officials."""
 
     def delete(self):
         """Records are kept for RETENTION_YEARS: deleting one that is younger is refused."""

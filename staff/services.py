@@ -2,7 +2,7 @@
 
 Queries and writes live here; the arithmetic is in caps, bands, derive and forecast. Whoever calls
 these has already decided who may see what (reform.access); the functions that return per-staff
-rows take a queryset already narrowed by `visible_to`.
+rows take a queryset already narrowed by `restrict`.
 """
 
 from dataclasses import dataclass, field
@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.db import connection
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from metrics import services as metric_services
 from metrics.entry import workflow
@@ -20,7 +19,6 @@ from staff import bands, caps, derive
 from staff.models import PhysicianInterview, StaffMonth
 
 DERIVED_FIELDS = derive.COUNT_FIELDS
-SOURCE_STAFF_HOURS = "staff hours"
 
 
 def _position(column: str) -> str:
@@ -108,7 +106,6 @@ def reconcile_after_import(*, covered_table: str, user=None, source_name: str = 
     reports = _reports_for(derived)
     codes = dict(School.objects.filter(pk__in=set(derived["school_id"])).values_list("id", "code"))
     result, to_create = Reconciliation(), []
-    now = timezone.now()
     for row in derived.to_dict("records"):
         key = (int(row["school_id"]), int(row["fiscal_year"]), int(row["month"]))
         label = (codes[key[0]], key[1], key[2])
@@ -121,8 +118,6 @@ def reconcile_after_import(*, covered_table: str, user=None, source_name: str = 
                     school_id=key[0],
                     fiscal_year=key[1],
                     month=key[2],
-                    status=MonthlyReport.Status.SUBMITTED,
-                    submitted_at=now,
                     **values,
                 )
             )
@@ -132,12 +127,12 @@ def reconcile_after_import(*, covered_table: str, user=None, source_name: str = 
         else:
             result.matching.append(label)
     if to_create:
-        bulk_create_with_history(
+        workflow.create_months(
             to_create,
-            MonthlyReport,
-            batch_size=2000,
-            default_user=user if user is not None and user.is_authenticated else None,
-            default_change_reason=workflow.change_reason(SOURCE_STAFF_HOURS, source_name),
+            target=MonthlyReport.Status.SUBMITTED,
+            user=user,
+            source=workflow.SOURCE_STAFF_HOURS,
+            detail=source_name,
         )
     return result
 
@@ -188,7 +183,7 @@ def fill_missing_months(*, fiscal_year: int, user=None) -> int:
     """Create every school-month of `fiscal_year` that has staff rows but no record (as submitted)."""
     derived = derived_for_year(fiscal_year=fiscal_year)
     reports = _reports_for(derived)
-    now, to_create = timezone.now(), []
+    to_create = []
     for row in derived.to_dict("records"):
         key = (int(row["school_id"]), int(row["fiscal_year"]), int(row["month"]))
         if key not in reports:
@@ -198,19 +193,12 @@ def fill_missing_months(*, fiscal_year: int, user=None) -> int:
                     school_id=key[0],
                     fiscal_year=key[1],
                     month=key[2],
-                    status=MonthlyReport.Status.SUBMITTED,
-                    submitted_at=now,
                     **values,
                 )
             )
-    bulk_create_with_history(
-        to_create,
-        MonthlyReport,
-        batch_size=2000,
-        default_user=user,
-        default_change_reason=workflow.change_reason(SOURCE_STAFF_HOURS),
+    return workflow.create_months(
+        to_create, target=MonthlyReport.Status.SUBMITTED, user=user, source=workflow.SOURCE_STAFF_HOURS
     )
-    return len(to_create)
 
 
 # --- physician interviews ------------------------------------------------------------------------------

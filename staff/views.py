@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from metrics.dashboard.filters import YearForm, available_years
-from metrics.imports import uploads
-from metrics.imports.monthly import ImportFileError
+from metrics.imports import flow
 from metrics.models import MonthlyReport, School, SchoolType
 from reform import access, fiscal
-from reform.access import Role, role_required
-from reform.i18n import is_english
+from reform.access import Role
+from reform.i18n import active_language, is_english
 from staff import caps, services, xlsx
-from staff.forms import ConfirmStaffImportForm, InterviewForm, StaffImportForm
+from staff.forms import InterviewForm, StaffImportForm
 from staff.imports import import_staff_hours, template_rows
 from staff.models import PhysicianInterview, StaffHoursImport, StaffMonth
 
@@ -32,12 +31,8 @@ STAFF_PER_PAGE = 100
 INTERVIEWS_PER_PAGE = 100
 
 
-def _lang() -> str:
-    return "en" if is_english() else "ja"
-
-
 def _staff_years_of(user) -> list[int]:
-    return _years(StaffMonth.objects.visible_to(user))
+    return _years(StaffMonth.objects.restrict(user))
 
 
 def _years(queryset) -> list[int]:
@@ -46,7 +41,7 @@ def _years(queryset) -> list[int]:
 
 
 def _year(request, years: list[int]) -> tuple[YearForm, int | None]:
-    form = YearForm(request.GET or None, years=years, lang=_lang())
+    form = YearForm(request.GET or None, years=years, lang=active_language())
     return form, form.value("year", form.default)
 
 
@@ -64,48 +59,21 @@ def _rule_labels() -> list[tuple[str, str]]:
 # --- import ---------------------------------------------------------------------------------------------
 
 
-@role_required(Role.BOARD)
+@access.page(Role.BOARD)
 def import_page(request):
-    """Upload → dry run with a preview → confirm → import (as the monthly bulk import works)."""
-    form, outcome, confirm = StaffImportForm(), None, None
-    if request.method == "POST" and "token" in request.POST:
-        confirm = ConfirmStaffImportForm(request.POST)
-        stored = uploads.kept(request, confirm.data.get("token", "")) if confirm.is_valid() else None
-        if stored is None:
-            messages.error(request, _("The uploaded file is no longer available. Please upload it again."))
-            return redirect(request.path)
-        raw, filename = stored
-        try:
-            outcome = import_staff_hours(raw, user=request.user, source_name=filename)
-        except ImportFileError as exc:
-            messages.error(request, str(exc))
-            return redirect(request.path)
-        if outcome.written:
-            uploads.discard(request, confirm.cleaned_data["token"])
-            messages.success(request, _imported_message(outcome))
-            return redirect(request.path)
-        confirm = None
-    elif request.method == "POST":
-        form = StaffImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            raw = upload.read()
-            try:
-                outcome = import_staff_hours(raw, dry_run=True)
-            except ImportFileError as exc:
-                form.add_error("file", str(exc))
-            else:
-                if not outcome.error_count and outcome.changed:
-                    confirm = ConfirmStaffImportForm(
-                        initial={"token": uploads.keep(request, raw, upload.name)}
-                    )
-    context = {
-        "form": form,
-        "outcome": outcome,
-        "confirm": confirm,
-        "recent": StaffHoursImport.objects.select_related("imported_by")[:10],
-    }
-    return render(request, "staff/import.html", context)
+    """Upload → dry run with a preview → confirm → import (the shared flow, metrics.imports.flow)."""
+
+    def run(raw, *, options, dry_run, user, source_name):
+        return import_staff_hours(raw, user=user, source_name=source_name, dry_run=dry_run)
+
+    spec = flow.ImportSpec(
+        form=StaffImportForm,
+        run=run,
+        template="staff/import.html",
+        done=_imported_message,
+        context={"recent": StaffHoursImport.objects.select_related("imported_by")[:10]},
+    )
+    return flow.import_page(request, spec)
 
 
 def _imported_message(outcome) -> str:
@@ -122,7 +90,7 @@ def _imported_message(outcome) -> str:
 
 
 @require_GET
-@role_required(Role.BOARD)
+@access.page(Role.BOARD)
 def template_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="staff-hours-template.csv"'
@@ -135,11 +103,11 @@ def template_csv(request):
 
 
 @require_GET
-@role_required(Role.BOARD, Role.PRINCIPAL)
+@access.page(Role.BOARD, Role.PRINCIPAL)
 def reconcile(request):
     year_form, year = _year(request, _staff_years_of(request.user))
     months = (
-        services.reconciliation(fiscal_year=year, schools=School.objects.visible_to(request.user))
+        services.reconciliation(fiscal_year=year, schools=School.objects.restrict(request.user))
         if year
         else []
     )
@@ -163,7 +131,7 @@ def reconcile(request):
 
 
 @require_POST
-@role_required(Role.BOARD)
+@access.page(Role.BOARD)
 def fill_missing(request):
     try:
         year = int(request.POST.get("year", ""))
@@ -178,7 +146,7 @@ def fill_missing(request):
 
 
 @require_GET
-@role_required(Role.BOARD, Role.PRINCIPAL, Role.OFFICIAL)
+@access.page(Role.BOARD, Role.PRINCIPAL, Role.OFFICIAL)
 def caps_page(request):
     user = request.user
     min_staff = access.staff_figures_min_staff(user)
@@ -208,12 +176,12 @@ def caps_page(request):
 
 
 @require_GET
-@role_required(Role.BOARD, Role.PRINCIPAL)
+@access.page(Role.BOARD, Role.PRINCIPAL)
 def cap_list(request):
     """The pseudonymous list: each staff member's months, year total and the caps they broke."""
     user = request.user
     year_form, year = _year(request, _staff_years_of(user))
-    schools = School.objects.visible_to(user)
+    schools = School.objects.restrict(user)
     chosen = None
     if access.is_board(user) and request.GET.get("school"):
         chosen = get_object_or_404(schools, code=request.GET["school"])
@@ -254,7 +222,7 @@ def cap_list(request):
         "chosen": chosen,
         "only_breaches": only_breaches,
         "rules": dict(_rule_labels()),
-        "month_labels": [fiscal.month_label(m, _lang()) for m in fiscal.FISCAL_MONTHS],
+        "month_labels": [fiscal.month_label(m, active_language()) for m in fiscal.FISCAL_MONTHS],
         "school_codes": list(
             School.objects.filter(staff_months__fiscal_year=year).distinct().values_list("code", flat=True)
         )
@@ -279,7 +247,7 @@ def _band_context(request):
 
 
 @require_GET
-@role_required(Role.BOARD, Role.OFFICIAL)
+@access.page(Role.BOARD, Role.OFFICIAL)
 def bands_page(request):
     year_form, year, min_staff, table, groups = _band_context(request)
     blocks = []
@@ -304,7 +272,7 @@ def bands_page(request):
         "year_form": year_form,
         "year": year,
         "blocks": blocks,
-        "month_labels": [fiscal.month_label(m, _lang()) for m in fiscal.FISCAL_MONTHS],
+        "month_labels": [fiscal.month_label(m, active_language()) for m in fiscal.FISCAL_MONTHS],
         "given": given,
         "counted": counted,
         "min_staff": min_staff,
@@ -314,16 +282,16 @@ def bands_page(request):
 
 
 @require_GET
-@role_required(Role.BOARD, Role.OFFICIAL)
+@access.page(Role.BOARD, Role.OFFICIAL)
 def bands_xlsx(request):
     _form, year, _min_staff, table, groups = _band_context(request)
     if year is None:
         raise Http404
     title = _("Overtime bands by school type and month, %(year)s") % {
-        "year": fiscal.fiscal_year_label(year, _lang())
+        "year": fiscal.fiscal_year_label(year, active_language())
     }
     response = HttpResponse(
-        xlsx.band_workbook(table=table, groups=groups, title=title, lang=_lang()),
+        xlsx.band_workbook(table=table, groups=groups, title=title, lang=active_language()),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="mext-overtime-bands-FY{year}.xlsx"'
@@ -355,9 +323,9 @@ STATE_FILTERS = {
 
 
 @require_GET
-@role_required(Role.BOARD, Role.PRINCIPAL)
+@access.page(Role.BOARD, Role.PRINCIPAL)
 def interviews(request):
-    records = PhysicianInterview.objects.visible_to(request.user)
+    records = PhysicianInterview.objects.restrict(request.user)
     years = _years(records)
     year_form, year = _year(request, years)
     records = records.filter(fiscal_year=year).select_related("school")
@@ -372,7 +340,7 @@ def interviews(request):
     for record in page.object_list:
         record.state = services.interview_state(record)
         record.state_label = labels[record.state]
-        record.month_text = fiscal.month_label(record.month, _lang())
+        record.month_text = fiscal.month_label(record.month, active_language())
     context = {
         "year_form": year_form,
         "year": year,
@@ -384,10 +352,10 @@ def interviews(request):
     return render(request, "staff/interviews.html", context)
 
 
-@role_required(Role.BOARD, Role.PRINCIPAL)
+@access.page(Role.BOARD, Role.PRINCIPAL)
 def interview(request, pk: int):
     record = get_object_or_404(
-        PhysicianInterview.objects.visible_to(request.user).select_related("school"), pk=pk
+        PhysicianInterview.objects.restrict(request.user).select_related("school"), pk=pk
     )
     form = InterviewForm(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
@@ -398,8 +366,8 @@ def interview(request, pk: int):
     context = {
         "record": record,
         "form": form,
-        "title": f"{record.staff_code} {fiscal.fiscal_year_label(record.fiscal_year, _lang())} "
-        f"{fiscal.month_label(record.month, _lang())}",
+        "title": f"{record.staff_code} {fiscal.fiscal_year_label(record.fiscal_year, active_language())} "
+        f"{fiscal.month_label(record.month, active_language())}",
         "history": record.history.select_related("history_user").order_by("-history_date")[:20],
     }
     return render(request, "staff/interview.html", context)

@@ -1,7 +1,7 @@
 import django_filters
 
 from measures.models import KPI, Adoption, KPIValue, Measure, MeasureNote, MeasureYear, Pillar, Section
-from metrics.models import School
+from metrics.api.filters import visible_schools
 
 YEAR = {"min_value": 2000, "max_value": 2100}
 
@@ -59,10 +59,6 @@ class KPIValueFilter(django_filters.FilterSet):
     class Meta:
         model = KPIValue
         fields = ["kpi", "measure", "fiscal_year"]
-
-
-def visible_schools(request):
-    return School.objects.visible_to(request.user) if request is not None else School.objects.none()
 
 
 class AdoptionFilter(django_filters.FilterSet):

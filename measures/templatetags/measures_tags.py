@@ -1,4 +1,5 @@
-"""Filters for the measures pages: circled numbers, fiscal years, figures and user text."""
+"""Filters for the measures pages: KPI figures and changes, and user text (fiscal years and circled
+numbers come from reform_tags)."""
 
 import re
 from decimal import Decimal
@@ -6,33 +7,13 @@ from decimal import Decimal
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 from metrics.aggregation import round_half_up
-from reform.fiscal import fiscal_year_label
 
 register = template.Library()
 
 # A line starting with one of these marks is an item of a simple list.
 LIST_MARK = re.compile(r"^\s*(?:[・･•○●◯◆◇■□\-*]|\d+[.)）])\s*")
-
-
-@register.filter
-def circled(number):
-    """3 → ③ (1–20); other numbers in parentheses."""
-    try:
-        n = int(number)
-    except (TypeError, ValueError):
-        return ""
-    return chr(0x2460 + n - 1) if 1 <= n <= 20 else f"({n})"
-
-
-@register.filter
-def fy(value):
-    """2020 → 令和2年度（FY2020） in Japanese, FY2020 in English."""
-    if value in (None, ""):
-        return ""
-    return fiscal_year_label(int(value), get_language() or "ja")
 
 
 @register.filter

@@ -1,6 +1,5 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.reverse import reverse
 
 from api.serializers import ModelCleanSerializer
 from metrics import aggregation
@@ -19,8 +18,6 @@ from metrics.models import (
     Target,
 )
 from reform import access
-from reports.forms import ReportExportForm
-from reports.models import ReportExport
 
 
 class SchoolTypeSerializer(ModelCleanSerializer):
@@ -69,7 +66,7 @@ class VisibleSchoolField(serializers.PrimaryKeyRelatedField):
     """A school the requesting user may see one by one; any other id is "does not exist"."""
 
     def get_queryset(self):
-        return School.objects.visible_to(self.context["request"].user)
+        return School.objects.restrict(self.context["request"].user)
 
 
 class SchoolMonthSerializer(ModelCleanSerializer):
@@ -100,12 +97,6 @@ class SchoolMonthSerializer(ModelCleanSerializer):
     def _current(self, name, default):
         return getattr(self.instance, name) if self.instance is not None else default
 
-    def validate_status(self, value):
-        allowed = access.school_month_statuses_for(self.context["request"].user)
-        if value != self._current("status", MonthlyReport.Status.DRAFT) and value not in allowed:
-            raise serializers.ValidationError(_("Only board staff may approve or return a month."))
-        return value
-
     def validate_review_comment(self, value):
         board = access.is_board(self.context["request"].user)
         if value != self._current("review_comment", "") and not board:
@@ -119,7 +110,39 @@ class SchoolMonthSerializer(ModelCleanSerializer):
         if fiscal_year and month and not workflow.month_has_started(fiscal_year, month):
             # The entry form's rule: a month is entered from its first day on, never ahead.
             raise serializers.ValidationError({"month": [_("This month has not started yet.")]})
+        current = workflow.NOT_STARTED if self.instance is None else self.instance.status
+        target = attrs.get("status", MonthlyReport.Status.DRAFT if self.instance is None else current)
+        changed = self.instance is None or any(getattr(self.instance, k) != v for k, v in attrs.items())
+        if changed:
+            error = workflow.transition_error(
+                current=current,
+                target=target,
+                user=self.context["request"].user,
+                comment=attrs.get("review_comment", self._current("review_comment", "")),
+            )
+            if error is not None:
+                raise serializers.ValidationError(error.message_dict)
         return attrs
+
+    def create(self, validated_data):
+        return self._save(MonthlyReport(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _save(self, report, data):
+        """Through the workflow's one write path, with the history naming the API as the source."""
+        target = data.pop("status", report.status if report.pk else MonthlyReport.Status.DRAFT)
+        comment = data.pop("review_comment", report.review_comment)
+        for name, value in data.items():
+            setattr(report, name, value)
+        return workflow.apply_transition(
+            report,
+            target=target,
+            user=self.context["request"].user,
+            source=workflow.SOURCE_API,
+            comment=comment,
+        )
 
 
 class StressCheckResultSerializer(ModelCleanSerializer):
@@ -262,53 +285,3 @@ class SeriesSerializer(serializers.Serializer):
     monthly = MonthValueSerializer(many=True)
     years = YearFigureSerializer(many=True)
     schools = SchoolPageSerializer(required=False)
-
-
-class ReportExportSerializer(serializers.ModelSerializer):
-    """An annual-report export job: what was asked, its progress, and where to download the file."""
-
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    download_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ReportExport
-        fields = [
-            "id",
-            "requested_by",
-            "requested_at",
-            "fiscal_year",
-            "compare_year",
-            "format",
-            "audience",
-            "status",
-            "stage",
-            "percent",
-            "error",
-            "finished_at",
-            "download_url",
-        ]
-        read_only_fields = fields
-
-    def get_download_url(self, export) -> str | None:
-        if export.status != ReportExport.Status.DONE:
-            return None
-        return reverse("api:report-export-download", args=[export.pk], request=self.context.get("request"))
-
-
-class ReportExportRequestSerializer(serializers.Serializer):
-    """What to export; validated by the export page's own form, so both say the same."""
-
-    fiscal_year = serializers.IntegerField()
-    compare_year = serializers.IntegerField(required=False, allow_null=True)
-    format = serializers.ChoiceField(choices=ReportExport.Format.choices)
-
-    def validate(self, attrs):
-        form = ReportExportForm(data={**attrs, "compare_year": attrs.get("compare_year") or ""})
-        if not form.is_valid():
-            raise serializers.ValidationError(
-                {
-                    ("non_field_errors" if field == "__all__" else field): list(errors)
-                    for field, errors in form.errors.items()
-                }
-            )
-        return form.cleaned_data

@@ -15,7 +15,6 @@ router.register("stress-results", views.StressCheckResultViewSet, basename="stre
 router.register("events", views.EventViewSet)
 router.register("published-figures", views.PublishedFigureViewSet)
 router.register("commentaries", views.CommentaryViewSet)
-router.register("exports", views.ReportExportViewSet, basename="report-export")
 
 urlpatterns = [
     path("series/", views.SeriesView.as_view(), name="series"),

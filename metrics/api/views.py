@@ -1,20 +1,14 @@
-from django.http import FileResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from simple_history.utils import update_change_reason
 
-from api.permissions import ExportsReports, SchoolMonths, SeesAggregates
-from api.views import ID_PATTERN, ReferenceViewSet
+from api.permissions import SchoolMonths, SeesAggregates
+from api.views import ID_PATTERN, ReferenceViewSet, RestrictedViewSetMixin
 from metrics.api import filters, serializers
 from metrics.dashboard import series
-from metrics.entry import workflow
 from metrics.models import (
     Commentary,
     District,
@@ -28,8 +22,6 @@ from metrics.models import (
     Target,
 )
 from reform import access
-from reports import jobs
-from reports.models import ReportExport
 
 
 class SchoolTypeViewSet(ReferenceViewSet):
@@ -52,9 +44,7 @@ class SchoolViewSet(ReferenceViewSet):
     serializer_class = serializers.SchoolSerializer
     filterset_class = filters.SchoolFilter
     ordering_fields = ["id", "code", "name_ja"]
-
-    def get_queryset(self):
-        return School.objects.visible_to(self.request.user)
+    queryset = School.objects.all()
 
 
 class IndicatorViewSet(ReferenceViewSet):
@@ -71,7 +61,7 @@ class TargetViewSet(ReferenceViewSet):
     ordering_fields = ["id", "fiscal_year", "value"]
 
 
-class SchoolMonthViewSet(viewsets.ModelViewSet):
+class SchoolMonthViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
     """School-months: board staff every school; a principal their own school's, written until approved."""
 
     serializer_class = serializers.SchoolMonthSerializer
@@ -79,32 +69,9 @@ class SchoolMonthViewSet(viewsets.ModelViewSet):
     filterset_class = filters.SchoolMonthFilter
     ordering_fields = ["id", "school_id", "fiscal_year", "month", "status", "updated_at"]
     lookup_value_regex = ID_PATTERN
-
-    def get_queryset(self):
-        # The unique (school, fiscal_year, month) index serves this order; the model's default
-        # (by school type and code) would sort millions of joined rows at national size.
-        rows = MonthlyReport.objects.visible_to(self.request.user)
-        return rows.order_by("school_id", "fiscal_year", "month")
-
-    def perform_create(self, serializer):
-        self._record(serializer.save(**self._submission(serializer)))
-
-    def perform_update(self, serializer):
-        self._record(serializer.save(**self._submission(serializer)))
-
-    @staticmethod
-    def _record(report):
-        """The month's history names the API as where the change came from."""
-        update_change_reason(report, workflow.change_reason(workflow.SOURCE_API))
-
-    @staticmethod
-    def _submission(serializer) -> dict:
-        """Stamp the time a month is submitted, as the entry form does."""
-        submitted = serializer.validated_data.get("status") == MonthlyReport.Status.SUBMITTED
-        already = (
-            serializer.instance is not None and serializer.instance.status == MonthlyReport.Status.SUBMITTED
-        )
-        return {"submitted_at": timezone.now()} if submitted and not already else {}
+    # The unique (school, fiscal_year, month) index serves this order; the model's default
+    # (by school type and code) would sort millions of joined rows at national size.
+    queryset = MonthlyReport.objects.order_by("school_id", "fiscal_year", "month")
 
 
 class StressCheckResultViewSet(ReferenceViewSet):
@@ -113,9 +80,7 @@ class StressCheckResultViewSet(ReferenceViewSet):
     serializer_class = serializers.StressCheckResultSerializer
     filterset_class = filters.StressCheckResultFilter
     ordering_fields = ["id", "school_id", "fiscal_year"]
-
-    def get_queryset(self):
-        return StressCheckResult.objects.visible_to(self.request.user).order_by("school_id", "fiscal_year")
+    queryset = StressCheckResult.objects.order_by("school_id", "fiscal_year")
 
 
 class EventViewSet(ReferenceViewSet):
@@ -172,7 +137,7 @@ class SeriesView(APIView):
     def _schools(user, params) -> tuple[list[int], dict | None]:
         if not access.can_see_school_rows(user):
             raise PermissionDenied(_("Officials see aggregates only: group by all, school type or district."))
-        visible = School.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)
+        visible = School.objects.restrict(user).order_by("pk").values_list("pk", flat=True)
         requested = sorted(set(params.get("school") or []))
         if requested:
             if visible.filter(pk__in=requested).count() != len(requested):
@@ -184,42 +149,3 @@ class SeriesView(APIView):
             raise NotFound(_("Invalid page."))
         ids = list(visible[(page - 1) * size : page * size])
         return ids, {"count": count, "page": page, "page_size": size}
-
-
-class ReportExportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """The annual report's export jobs: ask for one (a Celery task builds it), follow its status,
-    download the file. Board staff see every export; officials those built for officials."""
-
-    serializer_class = serializers.ReportExportSerializer
-    permission_classes = [ExportsReports]
-    filterset_fields = ["fiscal_year", "format", "status"]
-    ordering_fields = ["id", "requested_at", "fiscal_year"]
-    lookup_value_regex = ID_PATTERN
-
-    def get_queryset(self):
-        return ReportExport.objects.visible_to(self.request.user).select_related("requested_by")
-
-    @extend_schema(
-        request=serializers.ReportExportRequestSerializer, responses=serializers.ReportExportSerializer
-    )
-    def create(self, request, *args, **kwargs):
-        wanted = serializers.ReportExportRequestSerializer(data=request.data)
-        wanted.is_valid(raise_exception=True)
-        export = jobs.request_export(
-            user=request.user,
-            fiscal_year=wanted.validated_data["fiscal_year"],
-            compare_year=wanted.validated_data["compare_year"],
-            fmt=wanted.validated_data["format"],
-        )
-        data = self.get_serializer(export).data
-        return Response(data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    @action(detail=True, url_path="download", url_name="download")
-    def download(self, request, pk=None):
-        export = self.get_object()
-        path = jobs.export_path(export.file.name) if export.file.name else None
-        if export.status != ReportExport.Status.DONE or path is None or not path.is_file():
-            raise NotFound(_("The file of this export is not ready."))
-        filename = f"annual-report-FY{export.fiscal_year}.{export.format}"
-        return FileResponse(path.open("rb"), as_attachment=True, filename=filename)

@@ -15,14 +15,10 @@ from metrics.dashboard.filters import available_years
 from metrics.models import MonthlyReport
 from metrics.services import excluded_months, months_frame
 from reform.fiscal import FISCAL_MONTHS, fiscal_position, fiscal_year_label, month_label, months_label
-from reform.i18n import is_english
+from reform.i18n import active_language, is_english
 
 FORECAST_CODES = ("overtime_80h", "left_by_19", "leave_10plus")
 EARLIER_YEARS = 5  # the shape comes from at most this many earlier years
-
-
-def _lang() -> str:
-    return "en" if is_english() else "ja"
 
 
 def _pct(value: float) -> str:
@@ -100,8 +96,8 @@ def describe(code: str, result: forecast.Forecast, years: list[int]) -> str:
         "value": _pct(result.value),
         "low": _pct(result.low),
         "high": _pct(result.high),
-        "months": months_label(result.observed_months, _lang()),
-        "years": "・".join(fiscal_year_label(y, _lang()) for y in sorted(years)),
+        "months": months_label(result.observed_months, active_language()),
+        "years": "・".join(fiscal_year_label(y, active_language()) for y in sorted(years)),
     }
 
 
@@ -264,7 +260,7 @@ def leave_outlooks(
 
 def month_choices(fiscal_year: int) -> list[tuple[int, str]]:
     months = months_frame(fiscal_years=[fiscal_year])["month"].unique()
-    return [(m, month_label(m, _lang())) for m in FISCAL_MONTHS if m in set(int(x) for x in months)]
+    return [(m, month_label(m, active_language())) for m in FISCAL_MONTHS if m in set(int(x) for x in months)]
 
 
 def _status_labels() -> dict[str, str]:
@@ -284,7 +280,7 @@ def outlook_cards(*, fiscal_year: int, as_of: int, targets: dict) -> list[dict]:
     from metrics.models import Indicator
 
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=FORECAST_CODES)}
-    lang = _lang()
+    lang = active_language()
     short = f"FY{fiscal_year}" if is_english() else f"R{fiscal_year - 2018}"
     cards = []
     for outlook in outlooks(fiscal_year=fiscal_year, as_of=as_of):

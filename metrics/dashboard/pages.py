@@ -15,13 +15,9 @@ from metrics.dashboard.filters import DashboardFilters
 from metrics.models import Event, Indicator, PublishedFigure
 from metrics.services import excluded_months, months_frame, stress_frame, targets_for
 from reform.fiscal import FISCAL_MONTHS, fiscal_year_label, month_label, months_label, short_era_label
-from reform.i18n import is_english
+from reform.i18n import active_language, circled, is_english
 
 UNIT_SUFFIX = {"pct": "%", "days": "", "index": ""}
-
-
-def _lang() -> str:
-    return "en" if is_english() else "ja"
 
 
 def _year_short(fiscal_year: int) -> str:
@@ -222,7 +218,7 @@ def _describe(ctx: Context, code: str, monthly: pd.DataFrame, figures: pd.DataFr
     overall = monthly[(monthly["group"] == aggregation.ALL) & monthly["value"].notna()]
     year = figures[figures["group"] == aggregation.ALL]
     if overall.empty or year.empty:
-        return _("No data for %(year)s.") % {"year": fiscal_year_label(fiscal_year, _lang())}
+        return _("No data for %(year)s.") % {"year": fiscal_year_label(fiscal_year, active_language())}
     high = overall.loc[overall["value"].idxmax()]
     low = overall.loc[overall["value"].idxmin()]
     value = float(year["value"].iloc[0])
@@ -232,13 +228,13 @@ def _describe(ctx: Context, code: str, monthly: pd.DataFrame, figures: pd.DataFr
         "Highest in %(high_month)s at %(high)s, lowest in %(low_month)s at %(low)s."
     ) % {
         "indicator": ctx.indicators[code].name,
-        "year": fiscal_year_label(fiscal_year, _lang()),
+        "year": fiscal_year_label(fiscal_year, active_language()),
         "value": _fmt(value, unit),
         "target": _target_label(ctx, code) or _("no target"),
         "met": _met_word(met),
-        "high_month": month_label(int(high["month"]), _lang()),
+        "high_month": month_label(int(high["month"]), active_language()),
         "high": _fmt(high["value"], unit),
-        "low_month": month_label(int(low["month"]), _lang()),
+        "low_month": month_label(int(low["month"]), active_language()),
         "low": _fmt(low["value"], unit),
     }
 
@@ -296,7 +292,7 @@ def _year_table(
                     mark(
                         _("%(year)s %(group)s: the published figure is %(value)s (%(source)s).")
                         % {
-                            "year": fiscal_year_label(fiscal_year, _lang()),
+                            "year": fiscal_year_label(fiscal_year, active_language()),
                             "group": _group_name(ctx, group),
                             "value": _fmt(published.value, unit),
                             "source": published.source,
@@ -308,8 +304,8 @@ def _year_table(
                     mark(
                         _("%(year)s: figure over %(months)s only (months with data).")
                         % {
-                            "year": fiscal_year_label(fiscal_year, _lang()),
-                            "months": months_label(fig["months"], _lang()),
+                            "year": fiscal_year_label(fiscal_year, active_language()),
+                            "months": months_label(fig["months"], active_language()),
                         }
                     )
                 )
@@ -323,7 +319,7 @@ def _year_table(
                             "all year are left out."
                         )
                         % {
-                            "year": fiscal_year_label(fiscal_year, _lang()),
+                            "year": fiscal_year_label(fiscal_year, active_language()),
                             "count": len(fig["types"]),
                             "names": names,
                         }
@@ -334,9 +330,9 @@ def _year_table(
                     mark(
                         _("%(year)s %(group)s without the months of excluded events (%(months)s): %(value)s.")
                         % {
-                            "year": fiscal_year_label(fiscal_year, _lang()),
+                            "year": fiscal_year_label(fiscal_year, active_language()),
                             "group": _group_name(ctx, group),
-                            "months": months_label(fig["months_excluding_events"], _lang()) or "—",
+                            "months": months_label(fig["months_excluding_events"], active_language()) or "—",
                             "value": _fmt(fig["value_excluding_events"], unit),
                         }
                     )
@@ -368,9 +364,9 @@ def _comparable_note(ctx: Context, code: str) -> str | None:
         "Comparable basis: %(year)s averaged over the same %(count)s types as %(other)s (%(names)s): "
         "%(value)s."
     ) % {
-        "year": fiscal_year_label(f.fiscal_year, _lang()),
+        "year": fiscal_year_label(f.fiscal_year, active_language()),
         "count": len(common),
-        "other": fiscal_year_label(f.compare_year, _lang()),
+        "other": fiscal_year_label(f.compare_year, active_language()),
         "names": "・".join(ctx.type_names[t] for t in common),
         "value": _fmt(figure.iloc[0]["value"], ctx.indicators[code].unit),
     }
@@ -404,10 +400,10 @@ def indicator_page(ctx: Context, code: str) -> dict:
         target=ctx.target(code),
         target_label=_target_label(ctx, code),
         events=_events(ctx, f.fiscal_year) if f.fiscal_year else [],
-        title=f"{_('Indicator')} {'①②③④'[indicator.number - 1]} {indicator.name}",
+        title=f"{_('Indicator')} {circled(indicator.number)} {indicator.name}",
         y_title=_("Share of staff (%)"),
         unit="%",
-        lang=_lang(),
+        lang=active_language(),
     )
     year_rows, notes = _year_table(ctx, code, figures)
     comparable = _comparable_note(ctx, code)
@@ -429,9 +425,9 @@ def indicator_page(ctx: Context, code: str) -> dict:
         )
         if f.fiscal_year
         else "",
-        "months_header": [month_label(m, _lang()) for m in FISCAL_MONTHS],
+        "months_header": [month_label(m, active_language()) for m in FISCAL_MONTHS],
         "monthly_rows": _monthly_table(ctx, monthly, indicator.unit) + _forecast_rows(forecast),
-        "year_headers": [fiscal_year_label(y, _lang()) for y in f.years],
+        "year_headers": [fiscal_year_label(y, active_language()) for y in f.years],
         "year_rows": year_rows,
         "footnotes": notes,
         "events": _events(ctx, f.fiscal_year) if f.fiscal_year else [],
@@ -459,7 +455,7 @@ def leave_page(ctx: Context) -> dict:
         title=f"{_('Indicator')} ④ {indicator.name}",
         y_title=_("Share of staff (%)"),
         unit="%",
-        lang=_lang(),
+        lang=active_language(),
         month_suffix="" if is_english() else "末",
     )
     share_figures = {y: _year_figures(ctx, "leave_10plus", y) for y in f.years}
@@ -480,10 +476,10 @@ def leave_page(ctx: Context) -> dict:
         )
         if f.fiscal_year
         else "",
-        "months_header": [month_label(m, _lang()) for m in FISCAL_MONTHS],
+        "months_header": [month_label(m, active_language()) for m in FISCAL_MONTHS],
         "share_rows": _monthly_table(ctx, share, "pct") + _forecast_rows(forecast),
         "days_rows": _monthly_table(ctx, days, "days"),
-        "year_headers": [fiscal_year_label(y, _lang()) for y in f.years],
+        "year_headers": [fiscal_year_label(y, active_language()) for y in f.years],
         "share_year_rows": share_rows,
         "days_year_rows": day_rows,
         "footnotes": share_notes
@@ -527,7 +523,7 @@ def stress_page(ctx: Context) -> dict:
                 "id": f"stress-{group}",
                 "title": title,
                 "figure": charts.stress_figure(
-                    rows=records, score_names=short_names, title=title, lang=_lang()
+                    rows=records, score_names=short_names, title=title, lang=active_language()
                 ),
             }
         )
@@ -535,7 +531,7 @@ def stress_page(ctx: Context) -> dict:
             table.append(
                 {
                     "group": _group_name(ctx, group),
-                    "year": fiscal_year_label(r["fiscal_year"], _lang()),
+                    "year": fiscal_year_label(r["fiscal_year"], active_language()),
                     "respondents": r["respondents"],
                     "scores": [
                         {
@@ -587,7 +583,7 @@ def _card_monthly(ctx: Context, code: str) -> dict:
     values = {int(r["month"]): float(r["value"]) for _i, r in current.iterrows()}
     return {
         **card,
-        "latest_month": month_label(int(latest["month"]), _lang()),
+        "latest_month": month_label(int(latest["month"]), active_language()),
         "latest": _fmt(latest["value"], indicator.unit),
         "year_value": _fmt(year_value, indicator.unit),
         "year_label": _("Year figure")
@@ -596,7 +592,10 @@ def _card_monthly(ctx: Context, code: str) -> dict:
             _("March end")
             if complete
             else _("Year so far (%(months)s)")
-            % {"months": months_label(months, _lang()) or month_label(months[-1], _lang())}
+            % {
+                "months": months_label(months, active_language())
+                or month_label(months[-1], active_language())
+            }
         ),
         "met": met if (complete or not cumulative) else None,
         "change": None if change is None else f"{change:+.1f}",
@@ -630,7 +629,7 @@ def _card_stress(ctx: Context) -> dict:
         )
     return {
         **card,
-        "latest_month": fiscal_year_label(f.fiscal_year, _lang()),
+        "latest_month": fiscal_year_label(f.fiscal_year, active_language()),
         "latest": _fmt(row["total_health_risk"], "index"),
         "year_value": " / ".join(_fmt(row[c], "index") for c in ("workload_control", "support")),
         "year_label": _("Workload and control / support"),
@@ -690,10 +689,10 @@ def school_page(ctx: Context, school) -> dict:
                     target=ctx.target(code),
                     target_label=_target_label(ctx, code),
                     events=[],
-                    title=f"{'①②③④'[indicator.number - 1]} {indicator.name}",
+                    title=f"{circled(indicator.number)} {indicator.name}",
                     y_title="%",
                     unit="%",
-                    lang=_lang(),
+                    lang=active_language(),
                     month_suffix="末" if code == "leave_10plus" and not is_english() else "",
                 ),
                 "rows": table,
@@ -704,5 +703,5 @@ def school_page(ctx: Context, school) -> dict:
     return {
         "charts": out,
         "reports": reports,
-        "months_header": [month_label(m, _lang()) for m in FISCAL_MONTHS],
+        "months_header": [month_label(m, active_language()) for m in FISCAL_MONTHS],
     }

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,8 +10,8 @@ from metrics.dashboard.filters import SchoolSearchForm, YearForm, available_year
 from metrics.models import School
 from metrics.services import targets_for
 from reform import access, fiscal
-from reform.access import Role, is_principal, role_required
-from reform.i18n import is_english
+from reform.access import Role, is_principal
+from reform.i18n import active_language
 
 PAGES = {
     "overtime_80h": "metrics/indicator.html",
@@ -29,7 +28,7 @@ def _context(request, **extra):
     return filters, dashboard.load_context(filters, **extra)
 
 
-@login_required
+@access.page()
 def home(request):
     if is_principal(request.user):  # a principal's landing page is their school's months
         return redirect("metrics:entry-home")
@@ -37,7 +36,7 @@ def home(request):
     return render(request, "metrics/home.html", {"filters": filters, "cards": dashboard.overview(ctx)})
 
 
-@login_required
+@access.page()
 def indicator(request, code):
     if code not in PAGES:
         raise Http404
@@ -51,24 +50,20 @@ def indicator(request, code):
     return render(request, PAGES[code], {"filters": filters, "page": page, "code": code})
 
 
-@login_required
+@access.page(rule=access.can_see_school_rows)
 def schools(request):
     """Board staff find any school; a principal sees their own; officials have no school pages."""
-    if not access.can_see_school_rows(request.user):
-        raise Http404
     form = SchoolSearchForm(request.GET or None)
-    found = form.search(School.objects.visible_to(request.user).select_related("school_type", "district"))
+    found = form.search(School.objects.restrict(request.user).select_related("school_type", "district"))
     page = Paginator(found, 100).get_page(request.GET.get("page"))
     return render(
         request, "metrics/schools.html", {"form": form, "page": page, "query": form.query_without_page()}
     )
 
 
-@login_required
+@access.page()
 def school(request, code):
-    school = get_object_or_404(
-        School.objects.visible_to(request.user).select_related("school_type"), code=code
-    )
+    school = get_object_or_404(School.objects.restrict(request.user).select_related("school_type"), code=code)
     filters, ctx = _context(request)
     return render(
         request,
@@ -78,10 +73,10 @@ def school(request, code):
 
 
 @require_GET
-@role_required(Role.BOARD)
+@access.page(Role.BOARD)
 def forecast(request):
     """The year-end outlook of the city's figures and each school's leave (board staff)."""
-    lang = "en" if is_english() else "ja"
+    lang = active_language()
     year_form = YearForm(request.GET or None, years=available_years(), lang=lang)
     year = year_form.value("year", year_form.default)
     choices = forecasts.month_choices(year) if year else []

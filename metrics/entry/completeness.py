@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from metrics.entry.workflow import NOT_STARTED, STATE_LABELS, month_has_started, today
 from metrics.models import MonthlyReport, Reminder, ReportingDeadline, School
 from reform import fiscal
+from reform.i18n import active_language
 
 NOT_OPEN = "not_open"  # a month still ahead: shown as "—", never counted as missing
 
@@ -168,7 +169,7 @@ def missing_rows(missing: list[MissingMonth]) -> list[list[str]]:
         _("Principal"),
         _("Email"),
     ]
-    lang = translation.get_language() or "ja"
+    lang = active_language()
     rows = [header]
     for item in missing:
         rows.append(
@@ -261,7 +262,7 @@ def _reminder_subject(school: School) -> str:
 
 
 def _reminder_body(items: list[MissingMonth]) -> str:
-    lang = translation.get_language() or "ja"
+    lang = active_language()
     lines = [
         _("The following months of %(school)s have not been submitted yet:")
         % {"school": items[0].school.name},

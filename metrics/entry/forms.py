@@ -1,13 +1,13 @@
 """Forms of the monthly reporting workflow: the month's counts, imports, review and the due day."""
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from metrics.entry.workflow import current_fiscal_year
-from metrics.imports.monthly import MAX_BYTES
+from metrics.imports.flow import ImportUploadForm
 from metrics.models import District, MonthlyReport, ReportingDeadline, SchoolType
 from reform import fiscal
+from reform.i18n import active_language
 
 COUNT_HELP = {
     "staff_count": _(
@@ -62,34 +62,15 @@ class MonthlyReportForm(forms.ModelForm):
                 field.disabled = True
 
 
-class ImportForm(forms.Form):
+class ImportForm(ImportUploadForm):
     """A CSV file of school-months and the state its rows are saved in."""
 
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_(
-            "UTF-8 (with or without BOM) or Shift_JIS, at most 5 MB. Headers in Japanese or English."
-        ),
-    )
     status = forms.ChoiceField(label=_("Save the rows as"))
 
     def __init__(self, *args, statuses, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [(s, MonthlyReport.Status(s).label) for s in statuses]
         self.fields["status"].initial = MonthlyReport.Status.SUBMITTED
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        return upload
-
-
-class ConfirmImportForm(forms.Form):
-    """Confirms a previewed import (the file is kept on the server between the two steps)."""
-
-    token = forms.CharField(widget=forms.HiddenInput)
-    status = forms.CharField(widget=forms.HiddenInput)
 
 
 class ReturnForm(forms.Form):
@@ -150,7 +131,7 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        lang = get_language() or "ja"
+        lang = active_language()
         years = set(fiscal_years())
         asked = str(self.data.get("year", ""))
         if asked.isdigit() and 2000 <= int(asked) <= 2100:

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,8 +16,9 @@ from metrics.entry import completeness, workflow
 from metrics.entry.forms import BoardFilterForm, DeadlineForm, MonthlyReportForm, ReturnForm
 from metrics.entry.views import import_page
 from metrics.models import MonthlyReport, ReportingDeadline, School
-from reform import fiscal
-from reform.access import Role, role_required
+from reform import access, fiscal
+from reform.access import Role
+from reform.i18n import active_language
 
 SCHOOLS_PER_PAGE = 100
 REPORTS_PER_PAGE = 100
@@ -32,15 +32,13 @@ def _query(request, **changes) -> str:
 
 
 @require_GET
-@role_required(Role.BOARD)
+@access.page(Role.BOARD)
 def completeness_page(request):
     filters = BoardFilterForm(request.GET)
     year = filters.value("year")
-    schools = filters.schools(School.objects.visible_to(request.user)).select_related(
-        "school_type", "district"
-    )
+    schools = filters.schools(School.objects.restrict(request.user)).select_related("school_type", "district")
     page = Paginator(schools, SCHOOLS_PER_PAGE).get_page(request.GET.get("page"))
-    lang = get_language() or "ja"
+    lang = active_language()
     context = {
         "filters": filters,
         "year": year,
@@ -56,7 +54,7 @@ def completeness_page(request):
 
 
 @require_POST
-@role_required(Role.BOARD)
+@access.page(Role.BOARD)
 def deadline(request):
     form = DeadlineForm(request.POST, instance=ReportingDeadline.current())
     if form.is_valid():
@@ -72,11 +70,11 @@ def deadline(request):
 
 
 @require_GET
-@role_required(Role.BOARD)
+@access.page(Role.BOARD)
 def missing_csv(request):
     filters = BoardFilterForm(request.GET)
     year, month = filters.value("year"), filters.value("month")
-    schools = filters.schools(School.objects.visible_to(request.user))
+    schools = filters.schools(School.objects.restrict(request.user))
     missing = completeness.missing_months(
         fiscal_year=year, schools=schools, months=[month] if month else None
     )
@@ -90,13 +88,13 @@ def missing_csv(request):
 
 
 @require_GET
-@role_required(Role.BOARD)
+@access.page(Role.BOARD)
 def review(request):
     filters = BoardFilterForm(request.GET)
     status = filters.value("status") if "status" in request.GET else MonthlyReport.Status.SUBMITTED
-    reports = MonthlyReport.objects.visible_to(request.user).filter(
+    reports = MonthlyReport.objects.restrict(request.user).filter(
         fiscal_year=filters.value("year"),
-        school__in=filters.schools(School.objects.visible_to(request.user)),
+        school__in=filters.schools(School.objects.restrict(request.user)),
     )
     if filters.value("month"):
         reports = reports.filter(month=filters.value("month"))
@@ -106,7 +104,7 @@ def review(request):
         "school__school_type__order", "school__code", "month"
     )
     page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    lang = get_language() or "ja"
+    lang = active_language()
     page.object_list = list(page.object_list)
     for report in page.object_list:
         report.month_text = fiscal.month_label(report.month, lang)
@@ -120,10 +118,10 @@ def review(request):
     return render(request, "metrics/board/review.html", context)
 
 
-@role_required(Role.BOARD)
+@access.page(Role.BOARD)
 def review_detail(request, pk: int):
     report = get_object_or_404(
-        MonthlyReport.objects.visible_to(request.user).select_related(
+        MonthlyReport.objects.restrict(request.user).select_related(
             "school", "school__school_type", "school__district"
         ),
         pk=pk,
@@ -156,12 +154,12 @@ def review_detail(request, pk: int):
 
 
 @require_POST
-@role_required(Role.BOARD)
+@access.page(Role.BOARD)
 def bulk_approve(request):
     chosen = request.POST.getlist("page_report" if "all" in request.POST else "report")
     ids = [int(i) for i in chosen if i.isdigit()]
     count = workflow.approve_many(
-        reports=MonthlyReport.objects.visible_to(request.user).filter(pk__in=ids), user=request.user
+        reports=MonthlyReport.objects.restrict(request.user).filter(pk__in=ids), user=request.user
     )
     if count:
         messages.success(request, _("%(count)s months approved.") % {"count": count})
@@ -170,11 +168,11 @@ def bulk_approve(request):
     return redirect(reverse("metrics:board-review") + "?" + request.POST.get("query", ""))
 
 
-@role_required(Role.BOARD)
+@access.page(Role.BOARD)
 def import_bulk(request):
     return import_page(
         request,
-        schools=School.objects.visible_to(request.user),
+        schools=School.objects.restrict(request.user),
         statuses=BOARD_IMPORT_STATUSES,
         template="metrics/board/import.html",
         context={"school_count": School.objects.count()},

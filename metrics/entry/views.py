@@ -2,30 +2,30 @@
 template, and a month's history (which board staff read too)."""
 
 import csv
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from metrics.entry import workflow
-from metrics.entry.forms import ConfirmImportForm, ImportForm, MonthlyReportForm, fiscal_years
-from metrics.imports import uploads
-from metrics.imports.monthly import ImportFileError, import_monthly, monthly_template_rows
+from metrics.entry.forms import ImportForm, MonthlyReportForm, fiscal_years
+from metrics.imports import flow
+from metrics.imports.monthly import import_monthly, monthly_template_rows
 from metrics.models import MonthlyReport, School
-from reform import fiscal
-from reform.access import Role, role_required
-from reform.i18n import is_english
+from reform import access, fiscal
+from reform.access import Role
+from reform.i18n import active_language, is_english
 
 PRINCIPAL_STATUSES = [MonthlyReport.Status.DRAFT, MonthlyReport.Status.SUBMITTED]
 
 
 def _own_school(request) -> School:
-    return School.objects.visible_to(request.user).select_related("school_type", "district").get()
+    return School.objects.restrict(request.user).select_related("school_type", "district").get()
 
 
 def requested_year(request) -> int:
@@ -38,11 +38,11 @@ def requested_year(request) -> int:
 
 
 @require_GET
-@role_required(Role.PRINCIPAL)
+@access.page(Role.PRINCIPAL)
 def home(request):
     school = _own_school(request)
     year = requested_year(request)
-    lang = get_language() or "ja"
+    lang = active_language()
     context = {
         "school": school,
         "year": year,
@@ -55,14 +55,14 @@ def home(request):
     return render(request, "metrics/entry/home.html", context)
 
 
-@role_required(Role.PRINCIPAL)
+@access.page(Role.PRINCIPAL)
 def month(request, fiscal_year: int, month: int):
     if not (2000 <= fiscal_year <= 2100 and 1 <= month <= 12) or not workflow.month_has_started(
         fiscal_year, month
     ):
         raise Http404
     school = _own_school(request)
-    report = MonthlyReport.objects.visible_to(request.user).filter(
+    report = MonthlyReport.objects.restrict(request.user).filter(
         school=school, fiscal_year=fiscal_year, month=month
     ).first() or MonthlyReport(school=school, fiscal_year=fiscal_year, month=month)
     read_only = report.is_locked
@@ -75,7 +75,7 @@ def month(request, fiscal_year: int, month: int):
             try:
                 workflow.save_month(report=form.instance, submit=submit, user=request.user)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                form.add_error(None, exc.messages)
             else:
                 messages.success(request, _("Submitted to the board.") if submit else _("Saved as a draft."))
                 return redirect(f"{reverse('metrics:entry-home')}?year={fiscal_year}")
@@ -94,8 +94,13 @@ def month(request, fiscal_year: int, month: int):
     return render(request, "metrics/entry/month.html", context)
 
 
-def live_check_messages() -> dict[str, str]:
-    """The messages static/js/entry.js shows as the user types, in the user's language."""
+def live_check_messages() -> dict:
+    """What static/js/entry.js checks as the user types: the count fields (each at most the staff
+    counted) and its messages, in the user's language."""
+    return {"count_fields": MonthlyReport.COUNT_FIELDS, "messages": _live_messages()}
+
+
+def _live_messages() -> dict[str, str]:
     return {
         "negative": _("Enter a number of at least 0."),
         "whole": _("Enter a whole number."),
@@ -108,9 +113,9 @@ def live_check_messages() -> dict[str, str]:
 
 
 @require_GET
-@role_required(Role.BOARD, Role.PRINCIPAL)
+@access.page(Role.BOARD, Role.PRINCIPAL)
 def history(request, pk: int):
-    report = get_object_or_404(MonthlyReport.objects.visible_to(request.user).select_related("school"), pk=pk)
+    report = get_object_or_404(MonthlyReport.objects.restrict(request.user).select_related("school"), pk=pk)
     context = {
         "report": report,
         "title": workflow.month_title(report.fiscal_year, report.month),
@@ -121,7 +126,7 @@ def history(request, pk: int):
 
 
 @require_GET
-@role_required(Role.PRINCIPAL)
+@access.page(Role.PRINCIPAL)
 def template_csv(request):
     school = _own_school(request)
     year = requested_year(request)
@@ -134,12 +139,12 @@ def template_csv(request):
     return response
 
 
-@role_required(Role.PRINCIPAL)
+@access.page(Role.PRINCIPAL)
 def import_csv(request):
     context = {"school": _own_school(request), "year": requested_year(request)}
     return import_page(
         request,
-        schools=School.objects.visible_to(request.user),
+        schools=School.objects.restrict(request.user),
         statuses=PRINCIPAL_STATUSES,
         template="metrics/entry/import.html",
         context=context,
@@ -147,51 +152,27 @@ def import_csv(request):
 
 
 def import_page(request, *, schools, statuses, template, context):
-    """Upload → dry run with a preview → confirm → import; shared by the principal's and the board's page."""
-    form, outcome, confirm = ImportForm(statuses=statuses), None, None
-    if request.method == "POST" and "token" in request.POST:
-        confirm = ConfirmImportForm(request.POST)
-        stored = uploads.kept(request, confirm.data.get("token", "")) if confirm.is_valid() else None
-        status = confirm.data.get("status")
-        if stored is None or status not in statuses:
-            messages.error(request, _("The uploaded file is no longer available. Please upload it again."))
-            return redirect(request.path)
-        raw, filename = stored
-        try:
-            outcome = import_monthly(
-                raw, schools=schools, status=status, user=request.user, source_name=filename
-            )
-        except ImportFileError as exc:
-            messages.error(request, str(exc))
-            return redirect(request.path)
-        if not outcome.errors:
-            uploads.discard(request, confirm.cleaned_data["token"])
-            messages.success(
-                request,
-                _("Imported: %(created)s created, %(updated)s changed, %(unchanged)s unchanged.")
-                % {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged},
-            )
-            return redirect(request.path)
-        confirm = None
-    elif request.method == "POST":
-        form = ImportForm(request.POST, request.FILES, statuses=statuses)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            raw = upload.read()
-            try:
-                outcome = import_monthly(
-                    raw, schools=schools, status=form.cleaned_data["status"], dry_run=True
-                )
-            except ImportFileError as exc:
-                form.add_error("file", str(exc))
-            else:
-                if not outcome.errors and outcome.changed:
-                    token = uploads.keep(request, raw, upload.name)
-                    confirm = ConfirmImportForm(
-                        initial={"token": token, "status": form.cleaned_data["status"]}
-                    )
-    return render(
-        request,
-        template,
-        {**context, "form": form, "outcome": outcome, "confirm": confirm, "error_limit": 200},
+    """The monthly import's page, the principal's and the board's: the shared upload → preview →
+    confirm flow (metrics.imports.flow) with the states the user may choose."""
+
+    def run(raw, *, options, dry_run, user, source_name):
+        return import_monthly(
+            raw,
+            schools=schools,
+            status=options["status"],
+            user=user,
+            source_name=source_name,
+            dry_run=dry_run,
+        )
+
+    spec = flow.ImportSpec(
+        form=partial(ImportForm, statuses=statuses),
+        run=run,
+        template=template,
+        done=lambda outcome: (
+            _("Imported: %(created)s created, %(updated)s changed, %(unchanged)s unchanged.")
+            % {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged}
+        ),
+        context={**context, "error_limit": 200},
     )
+    return flow.import_page(request, spec)

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from metrics import aggregation, services
 from metrics.models import Indicator, MonthlyReport, ReportingDeadline, School
-from reform import fiscal
+from reform import access, fiscal
+from reform.i18n import active_language
 
 Status = MonthlyReport.Status
 NOT_STARTED = "not_started"
@@ -38,11 +39,13 @@ SOURCE_FORM = "form"
 SOURCE_IMPORT = "import"
 SOURCE_REVIEW = "review"
 SOURCE_API = "api"
+SOURCE_STAFF_HOURS = "staff hours"
 SOURCE_LABELS = {
     SOURCE_FORM: gettext_lazy("Form"),
     SOURCE_IMPORT: gettext_lazy("CSV import"),
     SOURCE_REVIEW: gettext_lazy("Board review"),
     SOURCE_API: gettext_lazy("API"),
+    SOURCE_STAFF_HOURS: gettext_lazy("Per-staff hours"),
 }
 
 # Indicators ① ② ④ as the principal's home compares them.
@@ -68,7 +71,7 @@ def state_of(report: MonthlyReport | None) -> str:
 
 def month_title(fiscal_year: int, month: int) -> str:
     """令和2年度（FY2020） 4月 / FY2020 Apr, in the active language."""
-    lang = get_language() or "ja"
+    lang = active_language()
     return f"{fiscal.fiscal_year_label(fiscal_year, lang)} {fiscal.month_label(month, lang)}"
 
 
@@ -89,7 +92,7 @@ class MonthState:
 
     @property
     def label(self) -> str:
-        return fiscal.month_label(self.month, get_language() or "ja")
+        return fiscal.month_label(self.month, active_language())
 
     @property
     def state(self) -> str:
@@ -124,46 +127,132 @@ def school_months(*, school: School, fiscal_year: int) -> list[MonthState]:
     ]
 
 
-def save_month(*, report: MonthlyReport, submit: bool, user) -> MonthlyReport:
-    """Save a principal's month from the form, as a draft or submitted; approved months are locked.
+# --- the one rule for changing a school-month's state ---------------------------------------------
 
-    `report` carries the validated values (a new, unsaved one for a month not started).
+_EITHER = frozenset({access.Role.BOARD, access.Role.PRINCIPAL})
+_BOARD = frozenset({access.Role.BOARD})
+# Who may move a school-month from one state to another (NOT_STARTED: no row yet). A move that is
+# not listed is refused for everyone; an approved month is locked until the board returns it.
+# Every channel asks `check_transition`: the form, the board's review, the API, the imports and the
+# per-staff fill, so none of them can do what another forbids.
+TRANSITIONS = {
+    (NOT_STARTED, Status.DRAFT): _EITHER,
+    (NOT_STARTED, Status.SUBMITTED): _EITHER,
+    (NOT_STARTED, Status.APPROVED): _BOARD,  # the board loads months it has checked itself
+    (Status.DRAFT, Status.DRAFT): _EITHER,
+    (Status.DRAFT, Status.SUBMITTED): _EITHER,
+    (Status.SUBMITTED, Status.DRAFT): _EITHER,
+    (Status.SUBMITTED, Status.SUBMITTED): _EITHER,
+    (Status.SUBMITTED, Status.APPROVED): _BOARD,
+    (Status.SUBMITTED, Status.RETURNED): _BOARD,
+    (Status.APPROVED, Status.RETURNED): _BOARD,
+    (Status.RETURNED, Status.DRAFT): _EITHER,
+    (Status.RETURNED, Status.SUBMITTED): _EITHER,
+    (Status.RETURNED, Status.RETURNED): _EITHER,  # corrections kept while the school works on them
+}
+
+
+def actor_role(user) -> access.Role:
+    """The role a change is made with; no user is a management command, run with the board's authority."""
+    return access.Role.BOARD if user is None else access.role_of(user)
+
+
+def transition_error(*, current: str, target: str, user, comment: str = "") -> ValidationError | None:
+    """Why `user` may not move a school-month from `current` to `target` (None if they may).
+
+    The error names the field at fault: "status", or "comment" for a return without one.
     """
-    if report.pk and MonthlyReport.objects.filter(pk=report.pk, status=Status.APPROVED).exists():
-        raise ValidationError(_("This month has been approved and can no longer be changed."))
-    if submit:
-        report.status = Status.SUBMITTED
+    roles = TRANSITIONS.get((current, target))
+    if roles is None:
+        if current == Status.APPROVED and target != Status.RETURNED:
+            message = _("This month has been approved; ask the board to return it first.")
+        elif target == Status.APPROVED:
+            message = _("Only submitted months can be approved.")
+        elif target == Status.RETURNED:
+            message = _("Only submitted or approved months can be returned.")
+        else:
+            message = _("A month cannot go from %(before)s to %(after)s.") % {
+                "before": STATE_LABELS[current],
+                "after": STATE_LABELS[target],
+            }
+        return ValidationError({"status": message})
+    if actor_role(user) not in roles:
+        return ValidationError({"status": _("Only board staff may approve or return a month.")})
+    if target == Status.RETURNED and not (comment or "").strip():
+        return ValidationError({"comment": _("Say what the school should check or correct.")})
+    return None
+
+
+def check_transition(*, current: str, target: str, user, comment: str = "") -> None:
+    """Raise `transition_error`'s error, if any."""
+    error = transition_error(current=current, target=target, user=user, comment=comment)
+    if error is not None:
+        raise error
+
+
+def stored_state(report: MonthlyReport) -> str:
+    """The state saved in the database (NOT_STARTED for a month with no row yet)."""
+    if report.pk is None:
+        return NOT_STARTED
+    stored = MonthlyReport.objects.filter(pk=report.pk).values_list("status", flat=True).first()
+    return NOT_STARTED if stored is None else stored
+
+
+def apply_transition(
+    report: MonthlyReport, *, target: str, user, source: str, detail: str = "", comment: str = ""
+) -> MonthlyReport:
+    """Check and save one school-month's change: its state, the submission stamp, the review comment
+    and the history's who and from where. The values on `report` are saved with it."""
+    current = stored_state(report)
+    check_transition(current=current, target=target, user=user, comment=comment)
+    if target == Status.SUBMITTED and current != Status.SUBMITTED:
         report.submitted_at = timezone.now()
-    else:
-        report.status = Status.DRAFT
+    elif target == Status.DRAFT:
         report.submitted_at = None
-    report._change_reason = change_reason(SOURCE_FORM)
+    if target == Status.RETURNED:
+        report.review_comment = comment.strip()
+    report.status = target
+    report._change_reason = change_reason(source, detail)
     report._history_user = user
     report.save()
     return report
 
 
+def save_month(*, report: MonthlyReport, submit: bool, user) -> MonthlyReport:
+    """Save a principal's month from the form, as a draft or submitted.
+
+    `report` carries the validated values (a new, unsaved one for a month not started).
+    """
+    target = Status.SUBMITTED if submit else Status.DRAFT
+    return apply_transition(report, target=target, user=user, source=SOURCE_FORM)
+
+
 def approve(*, report: MonthlyReport, user) -> None:
     """The board approves a submitted month; it becomes read-only for the principal."""
-    if report.status != Status.SUBMITTED:
-        raise ValidationError(_("Only submitted months can be approved."))
-    report.status = Status.APPROVED
-    report._change_reason = change_reason(SOURCE_REVIEW)
-    report._history_user = user
-    report.save()
+    apply_transition(report, target=Status.APPROVED, user=user, source=SOURCE_REVIEW)
 
 
 def return_month(*, report: MonthlyReport, comment: str, user) -> None:
     """The board returns a submitted or approved month to the principal with a comment."""
-    if report.status not in MonthlyReport.COUNTED_STATUSES:
-        raise ValidationError(_("Only submitted or approved months can be returned."))
-    if not comment.strip():
-        raise ValidationError({"comment": _("Say what the school should check or correct.")})
-    report.status = Status.RETURNED
-    report.review_comment = comment.strip()
-    report._change_reason = change_reason(SOURCE_REVIEW)
-    report._history_user = user
-    report.save()
+    apply_transition(report, target=Status.RETURNED, user=user, source=SOURCE_REVIEW, comment=comment)
+
+
+def create_months(reports: list[MonthlyReport], *, target: str, user, source: str, detail: str = "") -> int:
+    """Create school-months that have no row yet, in bulk, under the same rule as one save; returns
+    how many. Each gets `target` as its state, stamped as submitted now if that state counts."""
+    check_transition(current=NOT_STARTED, target=target, user=user)
+    now = timezone.now()
+    for report in reports:
+        report.status = target
+        report.submitted_at = now if target in MonthlyReport.COUNTED_STATUSES else None
+    bulk_create_with_history(
+        reports,
+        MonthlyReport,
+        batch_size=2000,
+        default_user=user if user is not None and user.is_authenticated else None,
+        default_change_reason=change_reason(source, detail),
+    )
+    return len(reports)
 
 
 def approve_many(*, reports, user) -> int:
@@ -172,6 +261,7 @@ def approve_many(*, reports, user) -> int:
         rows = list(reports.filter(status=Status.SUBMITTED).select_for_update())
         now = timezone.now()
         for row in rows:
+            check_transition(current=row.status, target=Status.APPROVED, user=user)
             row.status = Status.APPROVED
             row.updated_at = now
         bulk_update_with_history(

@@ -1,11 +1,13 @@
-"""CSV imports: decoding, per-row validation with messages, all-or-nothing writes."""
+"""The monthly imports: school-months (the principal's and the board's CSV) and published figures.
 
-import csv
-import io
+Both are read and checked by the shared pipeline (metrics.imports.pipeline: encodings, headers,
+row errors); this module declares their columns and rules and writes the rows, all or nothing.
+"""
+
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,167 +15,84 @@ from django.utils.translation import gettext as _
 
 from metrics import rollups
 from metrics.entry import workflow
-from metrics.models import Indicator, MonthlyReport, PublishedFigure, SchoolType
+from metrics.imports import pipeline
+from metrics.imports.pipeline import MAX_BYTES, Checker, Columns, ImportFileError, Outcome, RowError
+from metrics.models import Indicator, MonthlyReport, PublishedFigure, SchoolType, count_rule_errors
 from reform import fiscal
-from reform.i18n import is_english
 from reform.loading import LoadResult, upsert
 
-MAX_BYTES = 5 * 1024 * 1024
+__all__ = ["MAX_BYTES", "ImportFileError", "RowError", "import_monthly", "import_published"]
 
 
 @dataclass
-class RowError:
-    row: int  # line number in the file, header = 1
-    column: str
-    message: str
-
-    def __str__(self):
-        return _("Row %(row)s, %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
-
-
-@dataclass
-class ImportOutcome:
-    errors: list[RowError] = field(default_factory=list)
+class PublishedImportOutcome(Outcome):
     result: LoadResult = field(default_factory=LoadResult)
-    written: bool = False
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (encoding, size, header)."""
+PUBLISHED_COLUMNS = Columns(
+    {
+        "indicator": ("指標",),
+        "fiscal_year": ("年度",),
+        "group": ("グループ", "校種"),
+        "month": ("月",),
+        "value": ("値",),
+        "source": ("出典",),
+        "note": ("備考",),
+        "excluding_events": ("行事除外",),
+    },
+    optional={"note", "excluding_events"},
+)
 
 
-def decode(raw: bytes) -> str:
-    """UTF-8 with or without BOM, else Shift_JIS/CP932 (what Excel in Japan writes)."""
-    if len(raw) > MAX_BYTES:
-        raise ImportFileError(_("The file is larger than 5 MB."))
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(_("The file is neither UTF-8 nor Shift_JIS text."))
-
-
-def read_rows(text: str, aliases: dict[str, str], required: set[str]) -> list[tuple[int, dict]]:
-    """(line number, row keyed by canonical column) for each data line; headers may be Japanese."""
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFileError(_("The file is empty.")) from None
-    columns = [aliases.get(h.strip().lower(), aliases.get(h.strip(), h.strip())) for h in header]
-    missing = sorted(required - set(columns))
-    if missing:
-        raise ImportFileError(_("Missing columns: %(columns)s") % {"columns": ", ".join(missing)})
-    rows = []
-    for line, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        rows.append(
-            (line, {c: (values[i].strip() if i < len(values) else "") for i, c in enumerate(columns)})
-        )
-    return rows
-
-
-def parse_int(value: str, *, line: int, column: str, errors: list, required=True, minimum=None):
-    if value == "":
-        if required:
-            errors.append(RowError(line, column, _("a value is required")))
-        return None
-    try:
-        number = int(value.replace(",", ""))
-    except ValueError:
-        errors.append(RowError(line, column, _("“%(value)s” is not a whole number") % {"value": value}))
-        return None
-    if minimum is not None and number < minimum:
-        errors.append(RowError(line, column, _("must be at least %(min)s") % {"min": minimum}))
-        return None
-    return number
-
-
-def parse_decimal(value: str, *, line: int, column: str, errors: list):
-    if value == "":
-        errors.append(RowError(line, column, _("a value is required")))
-        return None
-    try:
-        return Decimal(value.replace(",", "").rstrip("%％"))
-    except InvalidOperation:
-        errors.append(RowError(line, column, _("“%(value)s” is not a number") % {"value": value}))
-        return None
-
-
-PUBLISHED_ALIASES = {
-    "指標": "indicator",
-    "年度": "fiscal_year",
-    "グループ": "group",
-    "校種": "group",
-    "月": "month",
-    "値": "value",
-    "出典": "source",
-    "備考": "note",
-    "行事除外": "excluding_events",
-}
-PUBLISHED_REQUIRED = {"indicator", "fiscal_year", "group", "month", "value", "source"}
-
-
-def import_published(raw: bytes, *, dry_run: bool = False) -> ImportOutcome:
+def import_published(raw: bytes, *, dry_run: bool = False) -> PublishedImportOutcome:
     """Published figures from CSV: indicator, fiscal_year, group, month, value, source
     (and optionally note, excluding_events).
 
     `month` is empty for a year's figure; `excluding_events` is 1/true for a variant
     without the months of excluded events. Nothing is written when any row fails.
     """
-    outcome = ImportOutcome()
-    rows = read_rows(decode(raw), PUBLISHED_ALIASES, PUBLISHED_REQUIRED)
+    outcome = PublishedImportOutcome()
+    frame = pipeline.read(raw, PUBLISHED_COLUMNS).frame
     indicators = {i.code: i for i in Indicator.objects.all()}
     groups = {"all", *SchoolType.objects.values_list("code", flat=True)}
-    parsed, seen = [], set()
-    for line, row in rows:
-        errors = []
-        indicator = indicators.get(row["indicator"])
-        if indicator is None:
-            errors.append(
-                RowError(line, "indicator", _("unknown indicator “%(v)s”") % {"v": row["indicator"]})
-            )
-        fiscal_year = parse_int(
-            row["fiscal_year"], line=line, column="fiscal_year", errors=errors, minimum=1989
-        )
-        if row["group"] not in groups:
-            errors.append(RowError(line, "group", _("unknown group “%(v)s”") % {"v": row["group"]}))
-        month = parse_int(row["month"], line=line, column="month", errors=errors, required=False)
-        if month is not None and not 1 <= month <= 12:
-            errors.append(RowError(line, "month", _("the month must be between 1 and 12")))
-        value = parse_decimal(row["value"], line=line, column="value", errors=errors)
-        if not row["source"]:
-            errors.append(RowError(line, "source", _("a source is required")))
-        excluding = row.get("excluding_events", "").lower() in ("1", "true", "yes", "はい")
-        key = (row["indicator"], fiscal_year, row["group"], month, excluding)
-        if not errors and key in seen:
-            errors.append(RowError(line, "indicator", _("the same figure appears twice in the file")))
-        seen.add(key)
-        outcome.errors.extend(errors)
-        if not errors:
-            parsed.append(
-                (indicator, fiscal_year, row["group"], month, row.get("note", ""), value, row["source"])
-            )
-    if outcome.errors or dry_run:
+    check = Checker(frame.index, columns=PUBLISHED_COLUMNS.names)
+    check.flag(
+        ~frame["indicator"].isin(indicators),
+        "indicator",
+        check.quoting(frame, "indicator", _("unknown indicator “%(v)s”")),
+    )
+    check.required(frame, ["fiscal_year"])
+    fiscal_year = check.whole(frame, "fiscal_year", minimum=1989)
+    check.flag(
+        ~frame["group"].isin(groups), "group", check.quoting(frame, "group", _("unknown group “%(v)s”"))
+    )
+    month = check.whole(
+        frame, "month", minimum=1, maximum=12, message=_("the month must be between 1 and 12")
+    )
+    check.required(frame, ["value"])
+    check.number(frame, "value", percent=True)
+    check.flag(frame["source"] == "", "source", _("a source is required"))
+    excluding = frame["excluding_events"].str.lower().isin(["1", "true", "yes", "はい"])
+    key = pd.DataFrame(
+        {"indicator": frame["indicator"], "fy": fiscal_year, "group": frame["group"], "m": month.fillna(0)}
+    ).assign(excluding=excluding)
+    check.duplicates(key, "indicator", _("the same figure appears twice in the file"))
+    check.fill(outcome)
+    if outcome.error_count or dry_run:
         return outcome
+    values = pipeline.decimals(frame["value"], percent=True)
     with transaction.atomic():
-        for indicator, fiscal_year, group, month, note, value, source in parsed:
+        for line, row in frame.iterrows():
             upsert(
                 PublishedFigure,
                 {
-                    "indicator": indicator,
-                    "fiscal_year": fiscal_year,
-                    "group": group,
-                    "month": month,
-                    "note": note,
+                    "indicator": indicators[row["indicator"]],
+                    "fiscal_year": int(fiscal_year[line]),
+                    "group": row["group"],
+                    "month": None if pd.isna(month[line]) else int(month[line]),
+                    "note": row["note"],
                 },
-                {"value": value, "source": source},
+                {"value": values[line], "source": row["source"]},
                 outcome.result,
                 "published figures",
             )
@@ -225,15 +144,14 @@ MONTHLY_COLUMNS = {
         "leave 10+",
     ),
 }
-MONTHLY_ALIASES = {
-    alias.lower(): canonical for canonical, names in MONTHLY_COLUMNS.items() for alias in (canonical, *names)
-}
 MONTHLY_OPTIONAL = set(MonthlyReport.OPTIONAL_FIELDS)
+MONTHLY = Columns(MONTHLY_COLUMNS, optional=MONTHLY_OPTIONAL)
+MONTHLY_ALIASES = MONTHLY.aliases
 MONTHLY_REQUIRED = set(MONTHLY_COLUMNS) - MONTHLY_OPTIONAL
 MONTHLY_VALUE_FIELDS = MonthlyReport.VALUE_FIELDS
 # The header of the template: Japanese names for Japanese users, the canonical names otherwise.
-MONTHLY_TEMPLATE_HEADER_JA = [MONTHLY_COLUMNS[c][0] for c in MONTHLY_COLUMNS]
-MONTHLY_TEMPLATE_HEADER_EN = list(MONTHLY_COLUMNS)
+MONTHLY_TEMPLATE_HEADER_JA = MONTHLY.template_header(english=False)
+MONTHLY_TEMPLATE_HEADER_EN = MONTHLY.template_header(english=True)
 MAX_LEAVE_DAYS = Decimal("99999999.9")
 PREVIEW_ROWS = 500
 
@@ -251,15 +169,13 @@ class MonthlyRowPlan:
 
 
 @dataclass
-class MonthlyImportOutcome:
+class MonthlyImportOutcome(Outcome):
     """The result of a monthly import or its dry run."""
 
-    errors: list[RowError] = field(default_factory=list)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     preview: list[MonthlyRowPlan] = field(default_factory=list)  # the first PREVIEW_ROWS changes
-    written: bool = False
 
     @property
     def rows(self) -> int:
@@ -270,36 +186,81 @@ class MonthlyImportOutcome:
         return bool(self.created or self.updated)
 
 
-def _monthly_header(text: str) -> dict[str, str]:
-    """Canonical column → the header as the file spells it (for messages)."""
-    header = next(csv.reader(io.StringIO(text[:10000])), [])
-    return {MONTHLY_ALIASES.get(h.strip().lower(), h.strip()): h.strip() for h in header}
-
-
-def _parse_leave_days(value: str, *, line: int, column: str, errors: list):
-    days = parse_decimal(value, line=line, column=column, errors=errors)
-    if days is None:
-        return None
-    if not days.is_finite() or days < 0 or days > MAX_LEAVE_DAYS or days != days.quantize(Decimal("0.1")):
-        errors.append(
-            RowError(
-                line, column, _("must be a number of days of at least 0, with at most one decimal place")
-            )
-        )
-        return None
-    return days.quantize(Decimal("0.1"))
-
-
-def _breaks_a_rule(values: dict) -> bool:
-    """Whether parsed counts break one of `MonthlyReport.clean`'s rules; only then is a model built
-    for its messages (building 33,000 models to find none would take most of the import's time)."""
-    staff, over_80 = values["staff_count"], values["over_80h_count"]
-    over_45, over_100 = values["over_45h_count"], values["over_100h_count"]
-    return (
-        any(values[name] is not None and values[name] > staff for name in MonthlyReport.COUNT_FIELDS)
-        or (over_45 is not None and over_80 > over_45)
-        or (over_100 is not None and over_100 > over_80)
+def _check_months(frame: pd.DataFrame, check: Checker, *, codes: dict[str, int], today) -> pd.DataFrame:
+    """The rows as (line →) school code, school id, fiscal year, month and the counts as Python values,
+    each cell checked; the model's rules (`MonthlyReport.clean`) and repeated school-months are
+    checked on the rows without other errors."""
+    check.required(frame, MONTHLY.required)
+    school_id = frame["school_code"].map(codes)
+    check.flag(
+        school_id.isna(),
+        "school_code",
+        check.quoting(frame, "school_code", _("unknown school code “%(v)s”")),
     )
+    fiscal_year = check.whole(
+        frame,
+        "fiscal_year",
+        minimum=2000,
+        maximum=2100,
+        message=_("the fiscal year must be between 2000 and 2100"),
+    )
+    month = check.whole(
+        frame, "month", minimum=1, maximum=12, message=_("the month must be between 1 and 12")
+    )
+    started = {
+        (fy, m): workflow.month_has_started(int(fy), int(m), today)
+        for fy, m in pd.DataFrame({"fy": fiscal_year, "m": month})
+        .dropna()
+        .drop_duplicates()
+        .itertuples(index=False)
+    }
+    not_started = [not started.get(p, True) for p in zip(fiscal_year, month, strict=True)]
+    check.flag(pd.Series(not_started, index=frame.index), "month", _("this month has not started yet"))
+    counts = {}
+    for name in MONTHLY_VALUE_FIELDS:
+        if name == "leave_days_total":
+            days = check.number(frame, name)
+            tenths = days * 10
+            check.flag(
+                (days < 0) | (days > float(MAX_LEAVE_DAYS)) | ((tenths - tenths.round()).abs() > 1e-6),
+                name,
+                _("must be a number of days of at least 0, with at most one decimal place"),
+            )
+            counts[name] = days
+        else:
+            counts[name] = check.whole(frame, name, minimum=0)
+    valid = ~check.bad_rows()
+    names = list(counts)
+    for line, *numbers in zip(frame.index[valid.to_numpy()], *(counts[n][valid] for n in names), strict=True):
+        for name, message in count_rule_errors(dict(zip(names, map(_value, numbers), strict=True))).items():
+            check.add(int(line), name, str(message))
+    key = pd.DataFrame({"school": school_id, "fy": fiscal_year, "m": month})
+    check.duplicates(key, "school_code", _("the same school and month already appear in row %(row)s"))
+    if check.count:
+        return pd.DataFrame()
+    rows = pd.DataFrame(
+        {
+            "code": frame["school_code"],
+            "school_id": _python(school_id),
+            "fiscal_year": _python(fiscal_year),
+            "month": _python(month),
+        }
+    )
+    for name in MONTHLY_VALUE_FIELDS:
+        if name == "leave_days_total":
+            rows[name] = [Decimal(f"{days:.1f}") for days in counts[name]]
+        else:
+            rows[name] = _python(counts[name])
+    return rows
+
+
+def _python(values: pd.Series) -> pd.Series:
+    """Whole numbers as Python ints (None for NaN), as the database adapters take them."""
+    return pd.Series([_value(v) for v in values], index=values.index, dtype=object)
+
+
+def _value(number):
+    return None if pd.isna(number) else int(number) if float(number).is_integer() else number
 
 
 def _same(stored, new) -> bool:
@@ -328,85 +289,30 @@ def import_monthly(
     more rows than schools × 12, are refused (`ImportFileError`). Nothing is written when any row
     fails, or on a dry run; the history records `user` and the import with `source_name`.
     """
-    text = decode(raw)
-    header = _monthly_header(text)
-    missing = [c for c in MONTHLY_COLUMNS if c in MONTHLY_REQUIRED and c not in header]
-    if missing:
-        names = [MONTHLY_COLUMNS[c][0] if not is_english() else c for c in missing]
-        raise ImportFileError(_("Missing columns: %(columns)s") % {"columns": ", ".join(names)})
-    rows = read_rows(text, MONTHLY_ALIASES, MONTHLY_REQUIRED)
+    table = pipeline.read(raw, MONTHLY)
+    frame = table.frame
     codes = dict(schools.values_list("code", "id"))
     limit = max(len(codes), 1) * 12
-    if len(rows) > limit:
+    if len(frame) > limit:
         raise ImportFileError(
             _("The file has %(rows)s rows; at most %(limit)s (schools × 12 months) can be imported at once.")
-            % {"rows": len(rows), "limit": limit}
+            % {"rows": len(frame), "limit": limit}
         )
-    label = {c: header.get(c, c) for c in MONTHLY_COLUMNS}
-    today = today or workflow.today()
+    check = Checker(frame.index, columns=MONTHLY_COLUMNS, labels=table.labels)
+    values = _check_months(frame, check, codes=codes, today=today or workflow.today())
     outcome = MonthlyImportOutcome()
-    parsed, seen = [], {}
-    for line, row in rows:
-        errors = []
-        school_id = codes.get(row["school_code"])
-        if school_id is None:
-            errors.append(
-                RowError(
-                    line, label["school_code"], _("unknown school code “%(v)s”") % {"v": row["school_code"]}
-                )
-            )
-        fiscal_year = parse_int(row["fiscal_year"], line=line, column=label["fiscal_year"], errors=errors)
-        if fiscal_year is not None and not 2000 <= fiscal_year <= 2100:
-            errors.append(
-                RowError(line, label["fiscal_year"], _("the fiscal year must be between 2000 and 2100"))
-            )
-            fiscal_year = None
-        month = parse_int(row["month"], line=line, column=label["month"], errors=errors)
-        if month is not None and not 1 <= month <= 12:
-            errors.append(RowError(line, label["month"], _("the month must be between 1 and 12")))
-            month = None
-        if (
-            fiscal_year is not None
-            and month is not None
-            and not workflow.month_has_started(fiscal_year, month, today)
-        ):
-            errors.append(RowError(line, label["month"], _("this month has not started yet")))
-        values = {}
-        for name in MONTHLY_VALUE_FIELDS:
-            if name == "leave_days_total":
-                values[name] = _parse_leave_days(row[name], line=line, column=label[name], errors=errors)
-            else:
-                values[name] = parse_int(
-                    row.get(name, ""),
-                    line=line,
-                    column=label[name],
-                    errors=errors,
-                    required=name not in MONTHLY_OPTIONAL,
-                    minimum=0,
-                )
-        if not errors and _breaks_a_rule(values):
-            try:
-                MonthlyReport(month=month, **values).clean()
-            except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    errors.extend(RowError(line, label.get(name, name), str(m)) for m in messages)
-        key = (school_id, fiscal_year, month)
-        if not errors:
-            if key in seen:
-                errors.append(
-                    RowError(
-                        line,
-                        label["school_code"],
-                        _("the same school and month already appear in row %(row)s") % {"row": seen[key]},
-                    )
-                )
-            else:
-                seen[key] = line
-        outcome.errors.extend(errors)
-        if not errors:
-            parsed.append((line, row["school_code"], key, values))
-    if outcome.errors:
+    check.fill(outcome)
+    if outcome.error_count:
         return outcome
+    parsed = [
+        (
+            int(line),
+            code,
+            (school_id, fiscal_year, month),
+            dict(zip(MONTHLY_VALUE_FIELDS, counts, strict=True)),
+        )
+        for line, code, school_id, fiscal_year, month, *counts in values.itertuples(name=None)
+    ]
 
     existing = _existing_months(schools, {(fy, m) for _l, _c, (_s, fy, m), _v in parsed})
     now = timezone.now()
@@ -418,26 +324,27 @@ def import_monthly(
         current = existing.get(key)
         school_id, fiscal_year, month = key
         if current is None:
-            to_create.append((school_id, fiscal_year, month, *values.values()))
-            outcome.created += 1
             changes = [(n, None, v) for n, v in values.items()]
         else:
             changes = [(n, current[n], v) for n, v in values.items() if not _same(current[n], v)]
             status_changes = (
                 current["status"] != status and current["status"] != MonthlyReport.Status.APPROVED
             )
-            if not changes and not status_changes:
+            if not changes and not status_changes:  # an approved month given again unchanged is fine
                 outcome.unchanged += 1
                 continue
-            if current["status"] == MonthlyReport.Status.APPROVED:
-                outcome.errors.append(
-                    RowError(
-                        line,
-                        label["month"],
-                        _("this month has been approved and is locked; ask the board to return it first"),
-                    )
-                )
-                continue
+        # The one rule of the workflow, as for the form, the review and the API.
+        refused = workflow.transition_error(
+            current=workflow.NOT_STARTED if current is None else current["status"], target=status, user=user
+        )
+        if refused is not None:
+            for message in refused.messages:
+                outcome.add_error(RowError(line, table.labels.get("month", "month"), message))
+            continue
+        if current is None:
+            to_create.append((school_id, fiscal_year, month, *values.values()))
+            outcome.created += 1
+        else:
             if status_changes:
                 changes.append(
                     ("status", workflow.STATE_LABELS[current["status"]], workflow.STATE_LABELS[status])
@@ -448,7 +355,7 @@ def import_monthly(
             action = "create" if current is None else "update"
             described = [(labels[n], before, after) for n, before, after in changes]
             outcome.preview.append(MonthlyRowPlan(line, code, fiscal_year, month, action, described))
-    if outcome.errors or dry_run:
+    if outcome.error_count or dry_run:
         return outcome
     with transaction.atomic():
         _write_months(

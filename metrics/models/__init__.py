@@ -22,6 +22,7 @@ from metrics.models.school_months import (
     Reminder,
     StressCheckResult,
     StressCheckResultQuerySet,
+    count_rule_errors,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "StressCheckResult",
     "StressCheckResultQuerySet",
     "Target",
+    "count_rule_errors",
 ]

@@ -43,9 +43,8 @@ class District(CodedName):
         verbose_name_plural = _("districts")
 
 
-class SchoolQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return access.restrict_schools(self, user)
+class SchoolQuerySet(access.RestrictedQuerySet):
+    school_path = "pk"  # a school is its own school
 
 
 class School(BilingualMixin, models.Model):

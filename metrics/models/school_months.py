@@ -9,10 +9,7 @@ from metrics.models.reference import District, School, SchoolType
 from reform import access, fiscal
 
 
-class MonthlyReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return access.restrict_school_rows(self, user)
-
+class MonthlyReportQuerySet(access.RestrictedQuerySet):
     def for_fiscal_year(self, fiscal_year):
         return self.filter(fiscal_year=fiscal_year)
 
@@ -198,47 +195,53 @@ class MonthlyReport(models.Model):
 
     def clean(self):
         """The database constraints, as messages that name the field."""
-        errors = {}
+        errors = count_rule_errors({name: getattr(self, name) for name in self.VALUE_FIELDS})
         if self.month is not None and not 1 <= self.month <= 12:
             errors["month"] = _("The month must be between 1 and 12.")
-        staff = self.staff_count
-        if staff is not None:
-            for name in self.COUNT_FIELDS:
-                value = getattr(self, name)
-                if value is not None and value > staff:
-                    errors[name] = _("%(field)s (%(value)s) cannot exceed the staff counted (%(staff)s).") % {
-                        "field": self._meta.get_field(name).verbose_name,
-                        "value": value,
-                        "staff": staff,
-                    }
-        over_45, over_80, over_100 = self.over_45h_count, self.over_80h_count, self.over_100h_count
-        if (
-            over_45 is not None
-            and over_80 is not None
-            and over_80 > over_45
-            and "over_45h_count" not in errors
-        ):
-            errors["over_45h_count"] = _(
-                "Staff over 45 h (%(over_45)s) cannot be fewer than staff over 80 h (%(over_80)s)."
-            ) % {"over_45": over_45, "over_80": over_80}
-        if (
-            over_100 is not None
-            and over_80 is not None
-            and over_100 > over_80
-            and "over_100h_count" not in errors
-        ):
-            errors["over_100h_count"] = _(
-                "Staff over 100 h (%(over_100)s) cannot exceed staff over 80 h (%(over_80)s)."
-            ) % {"over_100": over_100, "over_80": over_80}
-        if self.leave_days_total is not None and self.leave_days_total < 0:
-            errors["leave_days_total"] = _("Leave days cannot be negative.")
         if errors:
             raise ValidationError(errors)
 
 
-class StressCheckResultQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return access.restrict_school_rows(self, user)
+def count_rule_errors(values) -> dict[str, str]:
+    """The school-month's count rules, one message per field at fault (empty if none is broken).
+
+    `values` maps `MonthlyReport.VALUE_FIELDS` to numbers or None (not given). The rules: each count
+    at most the staff counted; staff over 100 h ≤ over 80 h ≤ over 45 h where given; leave days ≥ 0.
+    The model's `clean`, the forms, the API and the imports all ask this one function.
+    """
+    errors = {}
+    staff = values.get("staff_count")
+    if staff is not None:
+        for name in MonthlyReport.COUNT_FIELDS:
+            value = values.get(name)
+            if value is not None and value > staff:
+                errors[name] = _("%(field)s (%(value)s) cannot exceed the staff counted (%(staff)s).") % {
+                    "field": MonthlyReport._meta.get_field(name).verbose_name,
+                    "value": value,
+                    "staff": staff,
+                }
+    over_45, over_80, over_100 = (values.get(f"over_{h}h_count") for h in (45, 80, 100))
+    if over_80 is not None:
+        if over_45 is not None and over_80 > over_45:
+            errors.setdefault(
+                "over_45h_count",
+                _("Staff over 45 h (%(over_45)s) cannot be fewer than staff over 80 h (%(over_80)s).")
+                % {"over_45": over_45, "over_80": over_80},
+            )
+        if over_100 is not None and over_100 > over_80:
+            errors.setdefault(
+                "over_100h_count",
+                _("Staff over 100 h (%(over_100)s) cannot exceed staff over 80 h (%(over_80)s).")
+                % {"over_100": over_100, "over_80": over_80},
+            )
+    leave_days = values.get("leave_days_total")
+    if leave_days is not None and leave_days < 0:
+        errors["leave_days_total"] = _("Leave days cannot be negative.")
+    return errors
+
+
+class StressCheckResultQuerySet(access.RestrictedQuerySet):
+    """A school's stress results: board staff every school's, a principal their own, officials none."""
 
 
 class StressCheckResult(models.Model):
@@ -277,6 +280,8 @@ class Reminder(models.Model):
     month = models.PositiveSmallIntegerField(_("month"))
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     recipients = models.TextField(_("recipients"))
+
+    objects = access.RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_at"]

@@ -1,7 +1,9 @@
+"""Template filters every page shares: fiscal years, month names, circled numbers."""
+
 from django import template
-from django.utils.translation import get_language
 
 from reform.fiscal import fiscal_year_label, month_label
+from reform.i18n import active_language, circled
 
 register = template.Library()
 
@@ -11,16 +13,19 @@ def fiscal_year(value):
     """2020 → 令和2年度（FY2020） in Japanese, FY2020 in English."""
     if value in (None, ""):
         return ""
-    return fiscal_year_label(int(value), get_language() or "ja")
+    return fiscal_year_label(int(value), active_language())
 
 
 @register.filter
 def month_name(value):
     """4 → 4月 in Japanese, Apr in English."""
-    return month_label(int(value), get_language() or "ja")
+    return month_label(int(value), active_language())
 
 
-@register.filter
-def circled(value):
-    """1 → ①: the report's way of numbering indicators."""
-    return "①②③④⑤⑥⑦⑧⑨⑩"[int(value) - 1]
+@register.filter(name="circled")
+def circled_filter(value):
+    """3 → ③: the report's way of numbering indicators and measures."""
+    try:
+        return circled(int(value))
+    except (TypeError, ValueError):
+        return ""

@@ -1,13 +1,15 @@
 // Live checks on the month form (templates/metrics/entry/month.html). The server checks the same
-// rules again; these only tell the principal early. Messages come from the page (json_script).
+// rules again (MonthlyReport's count_rule_errors); these only tell the principal early. The fields and
+// the messages come from the page (json_script).
 (function () {
   "use strict";
   var form = document.getElementById("entry-form");
   var source = document.getElementById("entry-checks");
   if (!form || !source) return;
-  var text = JSON.parse(source.textContent);
-  var counts = ["over_80h_count", "left_by_19_count", "over_45h_count", "over_100h_count", "leave_10plus_count"];
-  var shares = ["over_80h_count", "left_by_19_count", "over_45h_count", "over_100h_count", "leave_10plus_count"];
+  var checks = JSON.parse(source.textContent);
+  var text = checks.messages;
+  var counts = checks.count_fields;  // MonthlyReport.COUNT_FIELDS: each at most the staff counted
+  var shares = counts;
 
   function input(name) { return form.elements.namedItem(name); }
 

@@ -70,9 +70,12 @@ def board_token(board, school_a, principal_a, keep_test_connection):
     return Token.objects.create(user=board).key
 
 
+# Three generated cases an operation (it was five): ~110 operations made this the suite's slowest
+# module after the browser and worker tests; the schema's examples are still sent, and bad-input
+# handling has its own tests. derandomize: the same cases every run.
 @schema.parametrize()
 @hypothesis_settings(
-    max_examples=5, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None
+    max_examples=3, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None
 )
 def test_api_gives_no_server_errors(case, board_token):
     response = case.call(headers={"Authorization": f"Token {board_token}"})

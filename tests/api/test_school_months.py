@@ -79,9 +79,10 @@ def test_principal_cannot_change_an_approved_month(api, principal_a, month_a):
     month_a.status = "approved"
     month_a.save()
     response = api(principal_a).patch(detail(month_a), {"staff_count": 25}, format="json")
-    assert response.status_code == 403
-    assert response.json()["detail"] == gettext(
-        "This month has been approved; ask the board to return it before changing it."
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "status"
+    assert response.json()["errors"][0]["reason"] == gettext(
+        "This month has been approved; ask the board to return it first."
     )
     month_a.refresh_from_db()
     assert month_a.staff_count == 20

@@ -1,4 +1,10 @@
-"""Browser tests: Playwright driving Debian's Chromium against a live server with the demo data.
+"""Browser tests: Playwright driving Debian's Chromium against a live server with a small city.
+
+The city (tests/browser/city.py) is written once per session and the server started once; the
+tests only read it (logins add sessions, which nobody counts), so they share both. That is why
+browser tests must not ask for `db`, `transactional_db` or pytest-django's `live_server`: those
+flush the database after each test, the city with it. Use `city_server` and `visit`. The
+database is emptied again, migrations' reference rows kept, when the session ends.
 
 Skipped, with the reason shown in the summary, where Chromium is not installed
 (`.ci/run` installs it: apt-get install chromium).
@@ -71,24 +77,67 @@ class Visit:
         return self.page.eval_on_selector(selector, "el => el.data.map(t => t.name)")
 
 
+def _is_test_database(connection) -> bool:
+    from django.db.backends.base.creation import TEST_DATABASE_PREFIX
+
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        return True
+    return name == connection.settings_dict["TEST"].get("NAME") or name.startswith(TEST_DATABASE_PREFIX)
+
+
+@pytest.fixture(scope="session")
+def browser_db(request, django_db_setup, django_db_blocker):
+    """The test database. pytest-django creates it when a collected test asks for `db` and the
+    like, which browser tests don't: when they run alone, it is created here."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup  # what django_db_setup went by
+
+    config = None
+    if "default" not in _get_databases_for_setup(request.session.items)[0]:
+        with django_db_blocker.unblock():
+            config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    if config is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def city(browser_db, django_db_blocker):
+    """The small city, written once. Browser tests run after every database test (pytest-django
+    orders the tests without database fixtures last), so nothing flushes it in between."""
+    from django.db import connection
+
+    from tests.browser import city
+
+    with django_db_blocker.unblock():
+        # Never the development database: flush empties whatever it is pointed at.
+        assert _is_test_database(connection), connection.settings_dict["NAME"]
+        city.clear()
+        city.build()
+    yield city
+    with django_db_blocker.unblock():
+        city.clear()
+
+
+@pytest.fixture(scope="session")
+def city_server(city, django_db_blocker):
+    """Django's live server thread (as pytest-django's `live_server` starts it) over the city."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        server = LiveServer(os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost")
+    server._live_server_modified_settings.enable()  # ALLOWED_HOSTS gets the server's host
+    yield server
+    server._live_server_modified_settings.disable()
+    server.stop()
+
+
 @pytest.fixture
-def demo(transactional_db):
-    """The demo city. Live-server tests flush the database after each test, reference data
-    (school types, indicators, role groups) included, so that is written again first."""
-    import importlib
-
-    from django.apps import apps
-    from django.core.management import call_command
-
-    from reform.access import grant_board_permissions
-
-    importlib.import_module("metrics.migrations.0002_reference_data").forwards(apps, None)
-    grant_board_permissions()
-    call_command("load_demo", password="pw-for-tests-1", stdout=open(os.devnull, "w"))
-
-
-@pytest.fixture
-def visit(chromium, live_server, demo):
-    v = Visit(chromium, live_server.url)
-    yield v
-    v.page.close()
+def visit(chromium, city_server, django_db_blocker):
+    # The server thread reads the city while the test runs: database access allowed meanwhile.
+    with django_db_blocker.unblock():
+        v = Visit(chromium, city_server.url)
+        yield v
+        v.page.close()

@@ -1,8 +1,9 @@
-"""The dashboard as a board member sees it in Chromium, on the demo data."""
+"""The dashboard as a board member sees it in Chromium, on the small test city (tests/browser/city.py)."""
 
 import pytest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from reform.fiscal import FISCAL_MONTHS
+from tests.browser import city
 
 PAGES = {
     "/": None,
@@ -44,6 +45,10 @@ def test_filters_change_the_chart_and_stay_in_the_url(visit):
     visit.page.wait_for_selector(".js-plotly-plot")
     assert visit.trace_names() == ["全校種 R2", "中学校 R2"]
     assert "type=junior_high" in visit.page.url and "compare=" in visit.page.url
+    # The chart draws the chosen type's figures: the city's junior-high schools, month by month.
+    drawn = visit.page.eval_on_selector("[data-figure]", "el => el.data[1].y")
+    expected = [city.monthly_share("junior_high", 2020, m) for m in FISCAL_MONTHS]
+    assert drawn == pytest.approx(expected, abs=0.051)
     assert visit.errors == []
 
 

@@ -140,10 +140,10 @@ def test_officials_see_counts_but_no_school_rows(client, official, plan, schools
     body = client.get(reverse("measures:detail", args=[plan["pool"].pk])).content.decode()
     assert "E001" not in body  # no school codes on the page
     assert client.get(reverse("measures:adoption", args=[plan["pool"].pk])).status_code == 404
-    assert Adoption.objects.visible_to(official).count() == 0
+    assert Adoption.objects.restrict(official).count() == 0
 
 
 def test_principal_sees_only_their_school_adoption_rows(principal_a, school_a, school_b, plan):
     Adoption.objects.create(measure=plan["pool"], school=school_a, fiscal_year=2020)
     Adoption.objects.create(measure=plan["pool"], school=school_b, fiscal_year=2020)
-    assert list(Adoption.objects.visible_to(principal_a).values_list("school", flat=True)) == [school_a.pk]
+    assert list(Adoption.objects.restrict(principal_a).values_list("school", flat=True)) == [school_a.pk]

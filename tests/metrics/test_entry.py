@@ -129,7 +129,7 @@ def test_board_approves_then_returns(board, school_a):
     report = MonthlyReportFactory(school=school_a, fiscal_year=2020, month=5, status="submitted")
     workflow.approve(report=report, user=board)
     assert report.status == "approved"
-    with translation.override("en"), pytest.raises(ValidationError, match="Only submitted"):
+    with translation.override("en"), pytest.raises(ValidationError, match="has been approved"):
         workflow.approve(report=report, user=board)
     workflow.return_month(report=report, comment="数値を確認", user=board)
     report.refresh_from_db()

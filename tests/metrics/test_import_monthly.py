@@ -141,7 +141,7 @@ def test_a_locked_month_cannot_be_changed(schools):
     before = _snapshot()
     outcome = _run(_csv(ROW_A4, ROW_B4))
     assert [(e.row, e.column) for e in outcome.errors] == [(2, "month")]
-    assert "approved and is locked" in outcome.errors[0].message
+    assert "has been approved" in outcome.errors[0].message
     assert _snapshot() == before
 
 

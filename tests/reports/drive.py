@@ -1,9 +1,13 @@
 """Drives the export page from outside pytest, for the real-worker tests (test_worker.py).
 
 It talks to the database, Redis and the worker given in the environment, exactly as the web process
-does: `seed` creates the users and data, `ask FORMAT` logs in as the official and posts the export
-form, `status ID` prints an export's row, `fetch ID` downloads its file through the page's link.
-Each prints one JSON object.
+does: `migrate` creates the tables, `seed` creates the users and data, `ask FORMAT` logs in as the
+official and posts the export form, `status ID` prints an export's row, `fetch ID` downloads its
+file through the page's link. Each prints one JSON object.
+
+`python drive.py COMMAND ARGS…` runs one command; `python drive.py serve` reads one command a line
+from stdin and answers each with a JSON line, so a test polling the status starts Python and Django
+once rather than once a poll (a failing command answers {"drive_error": traceback}).
 """
 
 import json
@@ -24,6 +28,13 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from reports.models import ReportExport  # noqa: E402
+
+
+def migrate():
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return {"ok": True}
 
 
 def seed():
@@ -68,7 +79,25 @@ def fetch(pk):
     }
 
 
+COMMANDS = {"migrate": migrate, "seed": seed, "ask": ask, "status": status, "fetch": fetch}
+
+
+def serve():
+    import traceback
+
+    answers, sys.stdout = sys.stdout, sys.stderr  # anything else printed goes to stderr
+    for line in sys.stdin:
+        command, *args = line.split()
+        try:
+            result = COMMANDS[command](*args)
+        except Exception:
+            result = {"drive_error": traceback.format_exc()}
+        print(json.dumps(result, ensure_ascii=False), file=answers, flush=True)
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    result = {"seed": seed, "ask": ask, "status": status, "fetch": fetch}[command](*args)
-    print(json.dumps(result, ensure_ascii=False))
+    if command == "serve":
+        serve()
+    else:
+        print(json.dumps(COMMANDS[command](*args), ensure_ascii=False))

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics.imports.monthly import ImportFileError, import_monthly
+from metrics.imports import pipeline
+from metrics.imports.monthly import import_monthly
 from metrics.models import MonthlyReport, School
 
 
@@ -23,20 +24,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, dry_run=False, status=MonthlyReport.Status.SUBMITTED, **options):
+        raw = pipeline.read_file(file)
         try:
             outcome = import_monthly(
-                file.read_bytes(),
-                schools=School.objects.all(),
-                status=status,
-                source_name=file.name,
-                dry_run=dry_run,
+                raw, schools=School.objects.all(), status=status, source_name=file.name, dry_run=dry_run
             )
-        except (OSError, ImportFileError) as exc:
+        except pipeline.ImportFileError as exc:
             raise CommandError(str(exc)) from exc
-        if outcome.errors:
-            for error in outcome.errors:
-                self.stderr.write(str(error))
-            raise CommandError(f"{len(outcome.errors)} error(s); nothing was written.")
+        pipeline.fail_on_errors(self, outcome)
         counts = f"{outcome.created} created, {outcome.updated} changed, {outcome.unchanged} unchanged"
         if dry_run:
             self.stdout.write(f"The file is valid: {counts} (--dry-run: nothing was written).")

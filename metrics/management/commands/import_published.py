@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics.imports.monthly import ImportFileError, import_published
+from metrics.imports import pipeline
+from metrics.imports.monthly import import_published
 
 
 class Command(BaseCommand):
@@ -13,14 +14,12 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check the file; write nothing.")
 
     def handle(self, *args, file, dry_run=False, **options):
+        raw = pipeline.read_file(file)
         try:
-            outcome = import_published(file.read_bytes(), dry_run=dry_run)
-        except (OSError, ImportFileError) as exc:
+            outcome = import_published(raw, dry_run=dry_run)
+        except pipeline.ImportFileError as exc:
             raise CommandError(str(exc)) from exc
-        if outcome.errors:
-            for error in outcome.errors:
-                self.stderr.write(str(error))
-            raise CommandError(f"{len(outcome.errors)} error(s); nothing was written.")
+        pipeline.fail_on_errors(self, outcome)
         if dry_run:
             self.stdout.write("The file is valid; nothing was written (--dry-run).")
             return

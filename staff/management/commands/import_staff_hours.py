@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics.imports.monthly import ImportFileError
+from metrics.imports import pipeline
 from staff.imports import import_staff_hours
 
 
@@ -19,18 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check the file; write nothing.")
 
     def handle(self, *args, file, dry_run=False, **options):
+        raw = pipeline.read_file(file)
         try:
-            outcome = import_staff_hours(
-                file.read_bytes(), source_name=file.name, dry_run=dry_run, max_bytes=None
-            )
-        except (OSError, ImportFileError) as exc:
+            outcome = import_staff_hours(raw, source_name=file.name, dry_run=dry_run, max_bytes=None)
+        except pipeline.ImportFileError as exc:
             raise CommandError(str(exc)) from exc
-        if outcome.error_count:
-            for error in outcome.errors:
-                self.stderr.write(str(error))
-            if outcome.error_count > len(outcome.errors):
-                self.stderr.write(f"… and {outcome.error_count - len(outcome.errors)} more.")
-            raise CommandError(f"{outcome.error_count} error(s); nothing was written.")
+        pipeline.fail_on_errors(self, outcome)
         counts = (
             f"{outcome.created} staff rows created, {outcome.updated} changed, {outcome.removed} removed, "
             f"{outcome.unchanged} unchanged; {outcome.filled_months} school-months filled, "
