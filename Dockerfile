@@ -2,7 +2,10 @@
 # The annual report's PDF needs Chromium (kaleido draws the charts), the Noto CJK fonts (embedded by
 # WeasyPrint) and Pango/HarfBuzz (WeasyPrint's layout); these are the Debian packages .ci/run installs
 # for the tests (tests/reports/test_stack.py checks the two lists agree).
-FROM python:3.11-slim-bookworm
+# BASE_IMAGE: stack/test.sh builds from a local stand-in (Debian bookworm's Python 3.11 in a venv) where
+# no registry is reachable; a deployment keeps the default.
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+FROM ${BASE_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -19,6 +22,11 @@ RUN apt-get update \
 WORKDIR /app
 # Only the runtime lock (pip-compile of pyproject's dependencies); requirements/dev.txt adds the test tools.
 COPY requirements/runtime.txt requirements/runtime.txt
+# pip's own settings may be passed as build arguments (an index mirror, a CA bundle mounted with
+# `podman build -v`); unset, pip uses PyPI. They are not kept in the image.
+ARG PIP_INDEX_URL
+ARG PIP_EXTRA_INDEX_URL
+ARG PIP_CERT
 RUN pip install -r requirements/runtime.txt
 
 COPY . .

@@ -64,3 +64,9 @@ check-messages: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
+
+# The production stack (docker-compose.yml) started for real with Podman and checked, then removed:
+# stack/test.sh (README "Production stack"). Needs root, podman, podman-compose, runc, debootstrap.
+.PHONY: stack-test
+stack-test:
+	stack/test.sh

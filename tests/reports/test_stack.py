@@ -85,7 +85,9 @@ def _apt_packages(text: str) -> set[str]:
 
 
 def test_the_image_installs_what_the_tests_ran_with():
-    base = re.search(r"^FROM python:(\d+\.\d+)", DOCKERFILE, re.M).group(1)
+    # The default base is the official image; stack/test.sh passes a local stand-in as BASE_IMAGE.
+    base = re.search(r"^ARG BASE_IMAGE=python:(\d+\.\d+)-slim-bookworm$", DOCKERFILE, re.M).group(1)
+    assert re.search(r"^FROM \$\{BASE_IMAGE\}$", DOCKERFILE, re.M)
     assert base == f"{sys.version_info.major}.{sys.version_info.minor}"
     assert "pip install -r requirements/runtime.txt" in DOCKERFILE
     packages = _apt_packages(DOCKERFILE)
@@ -112,6 +114,15 @@ def test_the_image_installs_what_the_tests_ran_with():
     }
     for dist in ("weasyprint", "kaleido", "openpyxl", "gunicorn", "celery", "whitenoise", "psycopg2-binary"):
         assert lock[dist] == importlib.metadata.version(dist), dist
+
+
+def test_the_local_images_override_changes_only_the_images():
+    """stack/compose.local-images.yml (make stack-test) swaps the registry images for local ones."""
+    override = yaml.safe_load((ROOT / "stack/compose.local-images.yml").read_text())
+    assert set(override) == {"services"} and set(override["services"]) == set(SERVICES)
+    for name, service in override["services"].items():
+        assert set(service) == {"image"}, name
+    assert "make stack-test" in (ROOT / ".ci/run").read_text()
 
 
 def _compose_cli() -> bool:
