@@ -22,13 +22,17 @@ lock: $(VENV)/.installed
 	$(PIP_COMPILE) $(LOCK_ARGS) --output-file=requirements/runtime.txt pyproject.toml
 	$(PIP_COMPILE) $(LOCK_ARGS) --extra=dev --constraint=requirements/runtime.txt --output-file=requirements/dev.txt pyproject.toml
 
-# A local .env with a random SECRET_KEY; never overwritten.
+# A local .env with a random SECRET_KEY, served over plain http (no HTTPS redirect, HSTS or
+# secure-only cookies); never overwritten.
 .env:
 	@key=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))'); \
-	sed "s|^SECRET_KEY=.*|SECRET_KEY=$$key|" .env.example > .env
+	sed -e "s|^SECRET_KEY=.*|SECRET_KEY=$$key|" -e "s|^SECURE_COOKIES=.*|SECURE_COOKIES=false|" \
+	  -e "s|^SECURE_SSL_REDIRECT=.*|SECURE_SSL_REDIRECT=false|" -e "s|^SECURE_HSTS_SECONDS=.*|SECURE_HSTS_SECONDS=0|" \
+	  .env.example > .env
 	@echo "wrote .env"
 
 demo: $(VENV)/.installed .env
+	$(PY) manage.py createcachetable
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --noinput -v0
@@ -36,8 +40,10 @@ demo: $(VENV)/.installed .env
 	@echo "Reform Dashboard: http://$(HOST):$(PORT)/  (log in as shown above; Ctrl-C stops)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Bytecode on, whatever the shell says: otherwise pytest rewrites and recompiles every test module
+# and plugin on each run (about 10 s of CPU).
 test: $(VENV)/.installed .env
-	$(PY) -m pytest
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from reform.params import whole_number
+
 MAX_PAGE_SIZE = 500
 
 
@@ -15,10 +17,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        size = whole_number(raw, minimum=1, maximum=self.max_page_size)
+        if size is None:
             reason = _("The page size must be a whole number from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE}
             raise ValidationError({self.page_size_query_param: [reason]})
-        return int(raw)
+        return size
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -1,4 +1,8 @@
-"""Throttles that read their rates from settings when used (so tests and deploys can change them)."""
+"""Throttles that read their rates from settings when used (so tests and deploys can change them).
+
+They count in the default cache (DRF's `SimpleRateThrottle.cache`), which settings.CACHES makes
+shared by every worker: Redis in production (CACHE_URL), else the database. A per-process cache
+would let each worker through the whole rate (tests/api/test_throttle_cache.py)."""
 
 from rest_framework import throttling
 from rest_framework.settings import api_settings

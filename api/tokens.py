@@ -1,21 +1,29 @@
 """API tokens for system accounts (the HR system, other departments' tools)."""
 
-from django.db import transaction
-from rest_framework.authtoken.models import Token
+from django.utils.translation import gettext as _
+
+from api.models import ApiToken
 
 
-def issue_token(*, user, rotate: bool = True) -> Token:
-    """`user`'s token: a new one replacing any it had (`rotate`), or else the existing one if any."""
-    with transaction.atomic():
-        if not rotate:
-            existing = Token.objects.filter(user=user).first()
-            if existing is not None:
-                return existing
-        Token.objects.filter(user=user).delete()
-        return Token.objects.create(user=user)
+class NotASystemAccount(ValueError):
+    pass
 
 
-def revoke_token(*, user) -> bool:
-    """Delete `user`'s token; requests with it are refused from now on. False if it had none."""
-    deleted, _ = Token.objects.filter(user=user).delete()
-    return bool(deleted)
+def is_system_account(user) -> bool:
+    return hasattr(user, "system_account")
+
+
+def issue_token(*, user, created_by=None) -> tuple[ApiToken, str]:
+    """A new token for the system account `user` and its key. The account's other tokens keep
+    working: replacing one is issuing a new one, then revoking the old one."""
+    if not user.is_active or not is_system_account(user):
+        raise NotASystemAccount(_("Tokens are issued only to active system accounts, not to people."))
+    return ApiToken.create_for(user=user, created_by=created_by)
+
+
+def revoke_token(*, token_id: int) -> ApiToken | None:
+    """Delete one token; requests with it are refused from now on. None if there was no such token."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is not None:
+        token.delete()
+    return token

@@ -3,9 +3,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rest_framework import viewsets
-from rest_framework.authtoken.models import Token
 
-from api.forms import AccountForm
+from api.forms import AccountForm, RevokeForm
+from api.models import ApiToken
 from api.permissions import ReferenceData
 from api.tokens import issue_token, revoke_token
 from reform import access
@@ -37,15 +37,20 @@ class ReferenceViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
 def tokens(request):
     """Board staff issue and revoke API tokens of system accounts; a new key is shown once."""
     form, issued = AccountForm(), None
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        revoke = RevokeForm(request.POST)
+        if revoke.is_valid():
+            token = revoke_token(token_id=revoke.cleaned_data["token"].pk)
+            messages.success(request, _("The token %(token)s was revoked.") % {"token": token})
+        return redirect("api:tokens")
     if request.method == "POST":
         form = AccountForm(request.POST)
-        if form.is_valid() and request.POST.get("action") == "revoke":
-            revoke_token(user=form.user)
-            messages.success(request, _("The token of %(user)s was revoked.") % {"user": form.user})
-            return redirect("api:tokens")
         if form.is_valid():
-            issued = issue_token(user=form.user)
+            token, key = issue_token(user=form.user, created_by=request.user)
+            issued = {"user": token.user, "key": key}
             form = AccountForm()
-    holders = Token.objects.select_related("user").order_by("user__username")
-    rows = [{"user": t.user, "role": access.role_of(t.user), "created": t.created} for t in holders]
+    rows = [
+        {"token": t, "role": access.role_of(t.user)}
+        for t in ApiToken.objects.select_related("user", "created_by").prefetch_related("user__groups")
+    ]
     return render(request, "api/tokens.html", {"form": form, "issued": issued, "tokens": rows})

@@ -31,15 +31,7 @@ from reform.loading import LoadResult, upsert
 MEASURES_FILE = Path(__file__).resolve().parent / "data" / "measures" / "fy2020.json"
 DEFAULT_PASSWORD = "reform-demo-2020"
 
-MONTH_FIELDS = (
-    "staff_count",
-    "over_80h_count",
-    "left_by_19_count",
-    "over_45h_count",
-    "over_100h_count",
-    "leave_days_total",
-    "leave_10plus_count",
-)
+MONTH_FIELDS = MonthlyReport.VALUE_FIELDS
 STRESS_FIELDS = ("respondents", "total_health_risk", "workload_control", "support")
 
 

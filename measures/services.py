@@ -11,6 +11,7 @@ from measures.models import Adoption, Measure, MeasureYear
 from metrics import services as metric_services
 from metrics.models import Indicator, MonthlyReport, SchoolType
 from reform.i18n import active_language
+from reform.params import whole_number
 
 # Indicator codes → the dashboard page that shows them.
 INDICATOR_PAGES = {
@@ -283,7 +284,7 @@ def adoption_rows(measure: Measure, *, user, year: str | None) -> dict:
         Adoption.objects.filter(measure=measure).order_by().values_list("fiscal_year", flat=True).distinct(),
         reverse=True,
     )
-    chosen = int(year) if year and year.isdigit() else None
+    chosen = whole_number(year)
     if chosen is None and years:
         chosen = years[0]
     rows = (

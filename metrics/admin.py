@@ -84,3 +84,9 @@ class PublishedFigureAdmin(admin.ModelAdmin):
 @admin.register(models.Commentary)
 class CommentaryAdmin(admin.ModelAdmin):
     list_display = ["fiscal_year", "updated_at"]
+
+
+@admin.register(models.ReportingDeadline)
+class ReportingDeadlineAdmin(admin.ModelAdmin):
+    list_display = ["due_day", "coverage_threshold", "updated_at"]
+    readonly_fields = ["updated_at", "updated_by"]

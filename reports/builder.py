@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from measures.models import KPIValue, MeasureNote, MeasureYear, Pillar
-from metrics import aggregation
+from metrics import aggregation, disclosure
 from metrics.dashboard import pages as dashboard
 from metrics.dashboard.filters import available_years, parse_filters
 from metrics.models import Commentary, School
@@ -116,13 +116,14 @@ def fmt(value, unit: str = "pct") -> str:
 
 
 def _suppress_monthly(monthly: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
-    """Adds `suppressed`; for officials blanks value, numerator and denominator of small cells."""
+    """`suppressed` as a flag, from the disclosure layer's decision (its reason code is kept as `reason`);
+    value, numerator and denominator of a suppressed cell are blank."""
     out = monthly.copy()
-    small = out["denominator"].astype("float64") < MIN_STAFF
-    out["suppressed"] = small if options.suppress_small_cells else False
-    if options.suppress_small_cells and small.any():
-        for column in ("value", "numerator", "denominator"):
-            out[column] = out[column].astype("float64").where(~small)
+    out["reason"] = out["suppressed"] if "suppressed" in out else None
+    small = out["reason"].notna()
+    out["suppressed"] = small
+    for column in ("value", "numerator", "denominator"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64").where(~small)
     return out
 
 
@@ -130,7 +131,9 @@ def _suppress_year(year: pd.DataFrame, monthly: pd.DataFrame) -> pd.DataFrame:
     small = monthly[monthly["suppressed"]]
     hidden = set(zip(small["fiscal_year"], small["group"], strict=True))
     out = year.copy()
-    out["suppressed"] = [(fy, g) in hidden for fy, g in zip(out["fiscal_year"], out["group"], strict=True)]
+    decided = out["suppressed"].notna() if "suppressed" in out else False
+    listed = [(fy, g) in hidden for fy, g in zip(out["fiscal_year"], out["group"], strict=True)]
+    out["suppressed"] = pd.Series(listed, index=out.index, dtype=bool) | decided
     for column in ("value", "value_excluding_events"):
         out[column] = out[column].astype("float64").where(~out["suppressed"])
     return out
@@ -198,7 +201,8 @@ def _district_monthly(ctx: dashboard.Context, code: str, options: ReportOptions)
     for y in options.years:
         year = ctx.months[ctx.months["fiscal_year"] == y]
         if not year.empty:
-            frames.append(aggregation.monthly_values(year, indicator=code, group_by="district"))
+            by_district = aggregation.monthly_values(year, indicator=code, group_by="district")
+            frames.append(dashboard.disclose(ctx, by_district, year, group_by="district"))
     monthly = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=aggregation.MONTH_COLUMNS)
     )
@@ -427,7 +431,8 @@ def build_report(
     query = QueryDict(mutable=True)
     query["year"] = str(options.fiscal_year)
     query["compare"] = str(options.compare_year or "")
-    ctx = dashboard.load_context(parse_filters(query))
+    audience = disclosure.Audience(disclosure.OFFICIAL if options.suppress_small_cells else disclosure.BOARD)
+    ctx = dashboard.load_context(parse_filters(query), audience=audience)
     lang = "ja"
     report = Report(
         options=options,

@@ -12,6 +12,7 @@ from io import StringIO
 import pandas as pd
 
 from metrics import aggregation
+from reform.spreadsheet import neutral_row
 from reports.builder import Progress, Report, no_progress
 
 COLUMNS = [
@@ -70,5 +71,5 @@ def render_csv(report: Report, *, progress: Progress = no_progress) -> bytes:
     buffer = StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows(report))
+    writer.writerows(neutral_row(row) for row in rows(report))
     return buffer.getvalue().encode("utf-8-sig")

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from metrics import disclosure
 from metrics.dashboard.filters import available_years
 from reform.fiscal import fiscal_year_label
 from reports.models import ReportExport
@@ -24,8 +25,9 @@ class ReportExportForm(forms.Form):
         self.fields["fiscal_year"].choices = choices
         self.fields["compare_year"].choices = [("", _("No comparison")), *choices]
         if years:
-            self.initial.setdefault("fiscal_year", years[0])
-            self.initial.setdefault("compare_year", years[1] if len(years) > 1 else "")
+            default = disclosure.default_fiscal_year(years)
+            self.initial.setdefault("fiscal_year", default)
+            self.initial.setdefault("compare_year", default - 1 if default - 1 in years else "")
         self.initial.setdefault("format", ReportExport.Format.PDF)
 
     def clean(self):

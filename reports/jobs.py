@@ -1,9 +1,11 @@
 """Export jobs: a user's request becomes a ReportExport row and a Celery task; the task builds the file.
 
-The file is written under MEDIA_ROOT/exports/ through a temporary name and renamed when complete, and
-only then attached to the row: a job that dies half-way leaves no file to download. A worker killed
-in the middle is retried once (the task's `retry_on_worker_lost`); if it dies again, or the whole
-worker vanishes, the export is marked failed (the task_failure signal, or `sweep_stale_exports`).
+The file is built in memory, saved through Django's storage (settings.STORAGES["default"]: the file
+system under MEDIA_ROOT, or S3 shared by several web servers) as exports/…, and only then attached to
+the row: a job that dies half-way leaves no file to download. Downloads read it back through the
+storage. A worker killed in the middle is retried once (the task's `retry_on_worker_lost`); if it
+dies again, or the whole worker vanishes, the export is marked failed (the task_failure signal, or
+`sweep_stale_exports`).
 """
 
 import logging
@@ -13,6 +15,8 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from reform import access
 from reports.builder import ReportError, ReportOptions
 from reports.models import ReportExport
-from reports.output import write_report
+from reports.output import render_report
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +92,11 @@ def enqueue_export(*, export_id: int) -> None:
         _finish(export_id, status=ReportExport.Status.FAILED, error=str(BROKER_DOWN))
 
 
+def queue_was_down(export: ReportExport) -> bool:
+    """The export failed because its task could not be queued (the API answers 503 for it)."""
+    return export.status == ReportExport.Status.FAILED and export.error == str(BROKER_DOWN)
+
+
 def _update(export_id: int, **fields) -> int:
     return ReportExport.objects.filter(pk=export_id).update(**fields)
 
@@ -101,7 +110,19 @@ def _finish(export_id: int, *, status: str, error: str = "", file: str = "") -> 
 
 
 def export_path(name: str) -> Path:
+    """Where the file system storage keeps `name` (only for sweeping its leftovers)."""
     return Path(settings.MEDIA_ROOT) / name
+
+
+def open_export_file(export: ReportExport):
+    """The built file of a finished export, opened from the storage, or None if it is not there."""
+    name = export.file.name
+    if export.status != ReportExport.Status.DONE or not name:
+        return None
+    try:
+        return default_storage.open(name, "rb")
+    except (FileNotFoundError, OSError):
+        return None
 
 
 def run_export(*, export_id: int) -> str | None:
@@ -132,7 +153,9 @@ def run_export(*, export_id: int) -> str | None:
         fiscal_year=export.fiscal_year, compare_year=export.compare_year, audience=export.audience
     )
     try:
-        write_report(options=options, fmt=export.format, path=export_path(name), progress=progress)
+        content = render_report(options=options, fmt=export.format, progress=progress)
+        progress("saving", 95)
+        name = default_storage.save(name, ContentFile(content))
     except ReportError as exc:
         _finish(export_id, status=ReportExport.Status.FAILED, error=str(exc))
         return ReportExport.Status.FAILED

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from metrics import aggregation
 from reform.fiscal import FISCAL_MONTHS, short_era_label
+from reform.spreadsheet import neutral_cells
 from reports.builder import SUPPRESSED, IndicatorSection, Progress, Report, no_progress, school_months
 
 BOLD = Font(bold=True)
@@ -28,6 +29,11 @@ SHEET_NAMES = {
     "leave_10plus": "④ 年休10日以上",
     "leave_avg_days": "④ 年休平均日数",
 }
+
+
+def _append(ws, row) -> None:
+    """Every row goes through here: text a spreadsheet would run as a formula is written as text."""
+    ws.append(neutral_cells(row))
 
 
 def _number(value):
@@ -63,12 +69,12 @@ def _indicator_sheet(wb: Workbook, report: Report, section: IndicatorSection) ->
     ws.column_dimensions["A"].width = 22
     for i in range(2, 15):
         ws.column_dimensions[get_column_letter(i)].width = 9
-    ws.append([_styled(ws, section.title, font=TITLE)])
-    ws.append([f"{report.year_label}　{section.target_label}"])
+    _append(ws, [_styled(ws, section.title, font=TITLE)])
+    _append(ws, [f"{report.year_label}　{section.target_label}"])
     for caption, column in ((_("Monthly figures"), "value"), (_("Staff counted"), "denominator")):
-        ws.append([])
-        ws.append([_styled(ws, caption, font=BOLD)])
-        ws.append(_header(ws, ["", *report.months_header]))
+        _append(ws, [])
+        _append(ws, [_styled(ws, caption, font=BOLD)])
+        _append(ws, _header(ws, ["", *report.months_header]))
         for y in report.options.years:
             year = section.monthly[section.monthly["fiscal_year"] == y]
             for group in year["group"].drop_duplicates():
@@ -83,11 +89,11 @@ def _indicator_sheet(wb: Workbook, report: Report, section: IndicatorSection) ->
                         row.append(_figure(ws, _number(g.at[m, "value"])))
                     else:
                         row.append(int(g.at[m, "denominator"]))
-                ws.append(row)
-    ws.append([])
-    ws.append([_styled(ws, _("Year figures"), font=BOLD)])
+                _append(ws, row)
+    _append(ws, [])
+    _append(ws, [_styled(ws, _("Year figures"), font=BOLD)])
     two_years = len(report.year_headers) == 2
-    ws.append(_header(ws, ["", *report.year_headers, *([_("Change")] if two_years else []), _("Notes")]))
+    _append(ws, _header(ws, ["", *report.year_headers, *([_("Change")] if two_years else []), _("Notes")]))
     for table_row in section.year_rows:
         row = [table_row["group"]]
         for cell in table_row["cells"]:
@@ -97,22 +103,22 @@ def _indicator_sheet(wb: Workbook, report: Report, section: IndicatorSection) ->
             change = table_row["change"]
             row.append(_figure(ws, float(change) if change != "—" else change))
         row.append(" ".join(c["marks"] for c in table_row["cells"] if c["marks"]))
-        ws.append(row)
-    ws.append([])
+        _append(ws, row)
+    _append(ws, [])
     for note in [*section.footnotes, *report.notes]:
-        ws.append([note])
+        _append(ws, [note])
 
 
 def _stress_sheet(wb: Workbook, report: Report) -> None:
     ws = wb.create_sheet("③ ストレスチェック")
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 22
-    ws.append([_styled(ws, f"{_('Indicator')} ③ {_('Stress check')}", font=TITLE)])
-    ws.append([])
-    ws.append(_header(ws, [_("Group"), _("Fiscal year"), _("Respondents"), *report.score_names]))
+    _append(ws, [_styled(ws, f"{_('Indicator')} ③ {_('Stress check')}", font=TITLE)])
+    _append(ws, [])
+    _append(ws, _header(ws, [_("Group"), _("Fiscal year"), _("Respondents"), *report.score_names]))
     for row in report.stress_table:
         scores = [s["value"] if s["value"] == SUPPRESSED else float(s["value"]) for s in row["scores"]]
-        ws.append([row["group"], row["year"], row["respondents"], *[_figure(ws, s) for s in scores]])
+        _append(ws, [row["group"], row["year"], row["respondents"], *[_figure(ws, s) for s in scores]])
 
 
 def _measures_sheet(wb: Workbook, report: Report) -> None:
@@ -121,7 +127,7 @@ def _measures_sheet(wb: Workbook, report: Report) -> None:
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"
     headers = [_("Pillar"), _("Section"), _("No."), _("Measure"), _("Tag"), _("Status"), _("Results")]
-    ws.append(_header(ws, [*headers, _("Plans"), _("KPIs"), _("Notes")]))
+    _append(ws, _header(ws, [*headers, _("Plans"), _("KPIs"), _("Notes")]))
     for pillar in report.pillars:
         for section in pillar["sections"]:
             for m in section["measures"]:
@@ -142,7 +148,7 @@ def _measures_sheet(wb: Workbook, report: Report) -> None:
                     kpis,
                     notes,
                 ]
-                ws.append([_styled(ws, v, alignment=WRAP) for v in values])
+                _append(ws, [_styled(ws, v, alignment=WRAP) for v in values])
 
 
 SCHOOL_COLUMNS = (
@@ -165,13 +171,13 @@ def _schools_sheet(wb: Workbook, report: Report) -> None:
     ws.column_dimensions["B"].width = 28
     ws.freeze_panes = "C2"
     shares = [_("Share over 80 h (%)"), _("Share leaving by 19:00 (%)")]
-    ws.append(_header(ws, [str(label) for _c, label in SCHOOL_COLUMNS] + shares))
+    _append(ws, _header(ws, [str(label) for _c, label in SCHOOL_COLUMNS] + shares))
     frame = school_months(report.options.fiscal_year)
     columns = [frame[c].tolist() for c, _label in SCHOOL_COLUMNS]
     for values in zip(*columns, strict=True):
         staff, over, left = values[5], values[6], values[7]
         share = [round(over / staff * 100, 1), round(left / staff * 100, 1)] if staff else [None, None]
-        ws.append([None if isinstance(v, float) and pd.isna(v) else v for v in values] + share)
+        _append(ws, [None if isinstance(v, float) and pd.isna(v) else v for v in values] + share)
 
 
 def render_xlsx(report: Report, *, progress: Progress = no_progress) -> bytes:

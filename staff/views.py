@@ -22,6 +22,7 @@ from metrics.models import MonthlyReport, School, SchoolType
 from reform import access, fiscal
 from reform.access import Role
 from reform.i18n import active_language, is_english
+from reform.params import whole_number
 from staff import caps, services, xlsx
 from staff.forms import InterviewForm, StaffImportForm
 from staff.imports import import_staff_hours, template_rows
@@ -133,10 +134,9 @@ def reconcile(request):
 @require_POST
 @access.page(Role.BOARD)
 def fill_missing(request):
-    try:
-        year = int(request.POST.get("year", ""))
-    except ValueError:
-        raise Http404 from None
+    year = whole_number(request.POST.get("year"), minimum=2000, maximum=2100)
+    if year is None:
+        raise Http404
     count = services.fill_missing_months(fiscal_year=year, user=request.user)
     messages.success(request, _("%(count)s school-months filled from the staff rows.") % {"count": count})
     return redirect(f"{reverse('staff:reconcile')}?year={year}")

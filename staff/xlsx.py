@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from metrics.aggregation import round_half_up
 from reform.fiscal import FISCAL_MONTHS, month_label
+from reform.spreadsheet import neutral_workbook
 from staff.bands import BANDS
 
 SUPPRESSED = "＊"
@@ -66,6 +67,7 @@ def band_workbook(*, table: pd.DataFrame, groups: list[tuple[str, str]], title: 
                 cell.alignment = Alignment(horizontal="right")
                 if isinstance(cell.value, float):
                     cell.number_format = "0.0"
+    neutral_workbook(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

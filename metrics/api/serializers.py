@@ -1,5 +1,5 @@
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from api.serializers import ModelCleanSerializer
 from metrics import aggregation
@@ -69,8 +69,28 @@ class VisibleSchoolField(serializers.PrimaryKeyRelatedField):
         return School.objects.restrict(self.context["request"].user)
 
 
+class PreconditionFailed(exceptions.APIException):
+    """A write with no `If-Match`, or one naming an older version than the stored one (412)."""
+
+    status_code = 412
+    default_detail = _("The school-month has changed since you read it.")
+    default_code = "conflict"
+
+
+class SchoolMonthTaken(exceptions.APIException):
+    """A create that lost the race to another first save of the same school-month (409)."""
+
+    status_code = 409
+    default_detail = _("This school-month has just been saved by someone else.")
+    default_code = "conflict"
+
+
 class SchoolMonthSerializer(ModelCleanSerializer):
-    """A school-month. Principals write their own school's open months as draft or submitted."""
+    """A school-month. Principals write their own school's open months as draft or submitted.
+
+    `version` goes up by one on every write; a change sends the version it read as `If-Match`
+    (the `ETag` of the detail), and the view passes it here as the context's `seen_version`.
+    """
 
     school = VisibleSchoolField()
 
@@ -83,16 +103,24 @@ class SchoolMonthSerializer(ModelCleanSerializer):
             "month",
             *MonthlyReport.VALUE_FIELDS,
             "status",
+            "version",
             "review_comment",
             "submitted_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["submitted_at", "created_at", "updated_at"]
+        read_only_fields = ["version", "submitted_at", "created_at", "updated_at"]
         extra_kwargs = {
             "fiscal_year": {"min_value": 2000, "max_value": 2100},
             "month": {"min_value": 1, "max_value": 12},
         }
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.status == MonthlyReport.Status.DRAFT and access.is_board(self.context["request"].user):
+            # Until it is submitted, a draft's figures are the school's: the board sees that it exists.
+            data.update(dict.fromkeys(MonthlyReport.VALUE_FIELDS))
+        return data
 
     def _current(self, name, default):
         return getattr(self.instance, name) if self.instance is not None else default
@@ -136,13 +164,18 @@ class SchoolMonthSerializer(ModelCleanSerializer):
         comment = data.pop("review_comment", report.review_comment)
         for name, value in data.items():
             setattr(report, name, value)
-        return workflow.apply_transition(
-            report,
-            target=target,
-            user=self.context["request"].user,
-            source=workflow.SOURCE_API,
-            comment=comment,
-        )
+        new = report.pk is None
+        try:
+            return workflow.apply_transition(
+                report,
+                target=target,
+                user=self.context["request"].user,
+                source=workflow.SOURCE_API,
+                comment=comment,
+                seen_version=0 if new else self.context.get("seen_version"),
+            )
+        except workflow.VersionConflict as exc:
+            raise (SchoolMonthTaken if new else PreconditionFailed)(exc.messages[0]) from None
 
 
 class StressCheckResultSerializer(ModelCleanSerializer):
@@ -244,9 +277,14 @@ class MonthValueSerializer(serializers.Serializer):
     fiscal_year = serializers.IntegerField()
     group = serializers.CharField(help_text=_("'all', a school type or district code, or a school id."))
     month = serializers.IntegerField()
-    numerator = serializers.FloatField()
-    denominator = serializers.IntegerField(help_text=_("Staff counted."))
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.IntegerField(allow_null=True, help_text=_("Staff counted."))
     value = serializers.FloatField(allow_null=True, help_text=_("Percent, or days per person."))
+    schools = serializers.IntegerField(help_text=_("Schools counted."))
+    schools_expected = serializers.IntegerField(help_text=_("Schools expected."))
+    staff = serializers.IntegerField(help_text=_("Staff counted."))
+    provisional = serializers.BooleanField(help_text=_("Fewer schools than the coverage threshold."))
+    suppressed = serializers.CharField(allow_null=True, help_text=_("Why the figure is withheld, or null."))
 
 
 class YearFigureSerializer(serializers.Serializer):
@@ -259,6 +297,12 @@ class YearFigureSerializer(serializers.Serializer):
     types = serializers.ListField(child=serializers.CharField())
     value_excluding_events = serializers.FloatField(allow_null=True)
     months_excluding_events = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+    provisional = serializers.BooleanField()
+    months_provisional = serializers.ListField(child=serializers.IntegerField())
+    suppressed = serializers.CharField(allow_null=True)
+    source = serializers.ChoiceField(choices=["schools", "published"])
+    published_source = serializers.CharField(required=False)
+    note = serializers.CharField(required=False)
 
 
 class ExcludedMonthSerializer(serializers.Serializer):

@@ -7,8 +7,11 @@ from rest_framework.views import APIView
 
 from api.permissions import SchoolMonths, SeesAggregates
 from api.views import ID_PATTERN, ReferenceViewSet, RestrictedViewSetMixin
+from metrics import cache as page_cache
+from metrics import disclosure
 from metrics.api import filters, serializers
 from metrics.dashboard import series
+from metrics.entry import workflow
 from metrics.models import (
     Commentary,
     District,
@@ -61,8 +64,24 @@ class TargetViewSet(ReferenceViewSet):
     ordering_fields = ["id", "fiscal_year", "value"]
 
 
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match_version(header: str | None) -> int | None:
+    """The version an `If-Match` header names ("3", W/"3" or 3), None when absent or not a version."""
+    value = (header or "").strip().removeprefix("W/").strip('"')
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
 class SchoolMonthViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
-    """School-months: board staff every school; a principal their own school's, written until approved."""
+    """School-months: board staff every school; a principal their own school's, written until approved.
+
+    The detail carries the month's version as its `ETag`; PUT and PATCH must send it back as
+    `If-Match`. Without it, or when the month has changed since (another version), the answer is
+    412 with what changed and by whom, and nothing is written. A create that loses the race to
+    another first save of the same month is a 409.
+    """
 
     serializer_class = serializers.SchoolMonthSerializer
     permission_classes = [SchoolMonths]
@@ -72,6 +91,43 @@ class SchoolMonthViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
     # The unique (school, fiscal_year, month) index serves this order; the model's default
     # (by school type and code) would sort millions of joined rows at national size.
     queryset = MonthlyReport.objects.order_by("school_id", "fiscal_year", "month")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "seen_version": getattr(self, "seen_version", None)}
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag(response.data["version"])
+        return response
+
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        response["ETag"] = etag(response.data["version"])
+        return response
+
+    def update(self, request, *args, **kwargs):
+        report = self.get_object()
+        seen = if_match_version(request.headers.get("If-Match"))
+        if seen is None:
+            raise serializers.PreconditionFailed(
+                _(
+                    "Send the If-Match header with the ETag of this school-month (from a GET of it), "
+                    "so that a change made since is not overwritten."
+                )
+            )
+        if seen != report.version:
+            found = workflow.conflict(
+                school_id=report.school_id,
+                fiscal_year=report.fiscal_year,
+                month=report.month,
+                seen_version=seen,
+                hide_drafts=access.is_board(request.user),
+            )
+            raise serializers.PreconditionFailed(found.messages[0])
+        self.seen_version = seen
+        response = super().update(request, *args, **kwargs)
+        response["ETag"] = etag(response.data["version"])
+        return response
 
 
 class StressCheckResultViewSet(ReferenceViewSet):
@@ -122,15 +178,22 @@ class SeriesView(APIView):
         school_ids, school_page = None, None
         if params["grouping"] == "school":
             school_ids, school_page = self._schools(request.user, params)
-        data = series.indicator_series(
-            indicator=params["indicator"],
-            fiscal_years=sorted(set(params["fiscal_year"])),
-            grouping=params["grouping"],
-            types=params.get("type"),
-            school_ids=school_ids,
+        # Cached per data version, query, audience and language (metrics/cache.py).
+        data = page_cache.cached(
+            request,
+            "api:series",
+            lambda: series.indicator_series(
+                indicator=params["indicator"],
+                fiscal_years=sorted(set(params["fiscal_year"])),
+                grouping=params["grouping"],
+                types=params.get("type"),
+                school_ids=school_ids,
+                audience=disclosure.Audience.of(request.user),
+            ),
+            school_ids,
         )
         if school_page is not None:
-            data["schools"] = school_page
+            data = {**data, "schools": school_page}
         return Response(data)
 
     @staticmethod

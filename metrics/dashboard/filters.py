@@ -8,8 +8,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from metrics import disclosure
 from metrics.models import District, MonthlyRollup, PublishedFigure, SchoolType
 from reform import fiscal
+from reform.params import whole_number
 
 
 @dataclass
@@ -45,10 +47,7 @@ def available_years() -> list[int]:
 
 
 def _int(value: str) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return whole_number(value)
 
 
 def parse_filters(params) -> DashboardFilters:
@@ -58,7 +57,7 @@ def parse_filters(params) -> DashboardFilters:
     district_choices = list(District.objects.all())
     ignored = []
 
-    fiscal_year = years[0] if years else None
+    fiscal_year = disclosure.default_fiscal_year(years)
     if params.get("year"):
         wanted = _int(params["year"])
         if wanted in years:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from metrics import aggregation, rollups
+from metrics import aggregation, disclosure, rollups
 from metrics.dashboard import charts, forecasts
 from metrics.dashboard.filters import DashboardFilters
 from metrics.models import Event, Indicator, PublishedFigure
@@ -42,6 +42,7 @@ class Context:
     events: list[Event]
     type_names: dict[str, str]
     published: dict = field(default_factory=dict)  # (indicator, fiscal year, group) → PublishedFigure
+    audience: disclosure.Audience = disclosure.BOARD_AUDIENCE
     memo: dict = field(default_factory=dict)
 
     def cached(self, key, compute):
@@ -55,7 +56,9 @@ class Context:
         return None if value is None else float(value)
 
 
-def load_context(filters: DashboardFilters) -> Context:
+def load_context(
+    filters: DashboardFilters, audience: disclosure.Audience = disclosure.BOARD_AUDIENCE
+) -> Context:
     # The rollups hold the counted school-months summed per type, district and month: pooled
     # figures come out the same as from the school rows, at a fraction of the reading.
     months = rollups.pooled_frame(fiscal_years=filters.years, numerator="over_80h_count")
@@ -70,6 +73,29 @@ def load_context(filters: DashboardFilters) -> Context:
         events=list(Event.objects.all()),
         type_names={t.code: t.name for t in filters.type_choices},
         published=_published(filters),
+        audience=audience,
+    )
+
+
+def _table(ctx: Context) -> disclosure.Table:
+    """The counted cells and the audience's decisions behind every figure of the page (read once)."""
+    return ctx.cached(
+        "disclosure", lambda: disclosure.Table.load(fiscal_years=ctx.filters.years, audience=ctx.audience)
+    )
+
+
+def disclose(
+    ctx: Context, monthly: pd.DataFrame, year: pd.DataFrame, *, group_by=None, types=None
+) -> pd.DataFrame:
+    """`monthly` with its coverage and the audience's decision (metrics.disclosure)."""
+    full_year = {fy: aggregation.full_year_types(year, fiscal_year=fy) for fy in year["fiscal_year"].unique()}
+    return disclosure.disclose_monthly(
+        monthly,
+        table=_table(ctx),
+        group_by=group_by,
+        types=types,
+        full_year_types=full_year,
+        district=ctx.filters.district or None,
     )
 
 
@@ -107,8 +133,17 @@ def _compute_monthly(ctx: Context, code: str, fiscal_year: int) -> pd.DataFrame:
     by_type = aggregation.monthly_values(
         year, indicator=code, group_by="school_type", types=ctx.filters.types
     )
-    overall = aggregation.monthly_values(year, indicator=code, types=_all_types(ctx, fiscal_year))
-    return pd.concat([overall, by_type], ignore_index=True)
+    all_types = _all_types(ctx, fiscal_year)
+    overall = aggregation.monthly_values(year, indicator=code, types=all_types)
+    # The arithmetic's own figures, for `aggregation.year_figures`; the year's decision follows its months.
+    ctx.memo[("raw", code, fiscal_year)] = pd.concat([overall, by_type], ignore_index=True)
+    return pd.concat(
+        [
+            disclose(ctx, overall, year, types=all_types),
+            disclose(ctx, by_type, year, group_by="school_type", types=ctx.filters.types),
+        ],
+        ignore_index=True,
+    )
 
 
 def _year_figures(ctx: Context, code: str, fiscal_year: int, *, types=None) -> pd.DataFrame:
@@ -120,17 +155,24 @@ def _year_figures(ctx: Context, code: str, fiscal_year: int, *, types=None) -> p
 def _compute_year_figures(ctx: Context, code: str, fiscal_year: int, *, types=None) -> pd.DataFrame:
     year = ctx.months[ctx.months["fiscal_year"] == fiscal_year]
     if year.empty:
-        return pd.DataFrame(columns=aggregation.YEAR_COLUMNS)
+        return pd.DataFrame(
+            columns=[*aggregation.YEAR_COLUMNS, "provisional", "months_provisional", "suppressed"]
+        )
     if types is not None:
-        return aggregation.year_figures(year, indicator=code, types=types, excluded_months=ctx.excluded)
+        figures = aggregation.year_figures(year, indicator=code, types=types, excluded_months=ctx.excluded)
+        monthly = disclose(
+            ctx, aggregation.monthly_values(year, indicator=code, types=types), year, types=types
+        )
+        return disclosure.disclose_years(figures, monthly)
     monthly = _monthly(ctx, code, fiscal_year)
+    raw = ctx.memo[("raw", code, fiscal_year)]
     all_types = _all_types(ctx, fiscal_year)
     overall = aggregation.year_figures(
         year,
         indicator=code,
         types=all_types,
         excluded_months=ctx.excluded,
-        monthly=monthly[monthly["group"] == aggregation.ALL],
+        monthly=raw[monthly["group"] == aggregation.ALL],
     )
     by_type = aggregation.year_figures(
         year,
@@ -138,9 +180,9 @@ def _compute_year_figures(ctx: Context, code: str, fiscal_year: int, *, types=No
         group_by="school_type",
         types=ctx.filters.types,
         excluded_months=ctx.excluded,
-        monthly=monthly[monthly["group"] != aggregation.ALL],
+        monthly=raw[monthly["group"] != aggregation.ALL],
     )
-    return pd.concat([overall, by_type], ignore_index=True)
+    return disclosure.disclose_years(pd.concat([overall, by_type], ignore_index=True), monthly)
 
 
 def monthly_frame(ctx: Context, code: str, fiscal_year: int) -> pd.DataFrame:
@@ -202,14 +244,60 @@ def _monthly_table(ctx: Context, monthly_by_year: dict[int, pd.DataFrame], unit:
     rows = []
     for fiscal_year, monthly in monthly_by_year.items():
         for group, g in monthly.groupby("group", sort=False):
-            by_month = dict(zip(g["month"], g["value"], strict=True))
+            by_month = {int(r["month"]): r for r in g.to_dict("records")}
             rows.append(
                 {
                     "label": f"{_group_name(ctx, group)} {_year_short(fiscal_year)}",
-                    "cells": [_fmt(by_month.get(m), unit) for m in FISCAL_MONTHS],
+                    "cells": [_cell(by_month.get(m), unit) for m in FISCAL_MONTHS],
                 }
             )
     return rows
+
+
+SUPPRESSED = "X"
+
+
+def _cell(row: dict | None, unit: str) -> str:
+    """A monthly table cell: X when withheld from the reader, the value marked 速報値 when provisional."""
+    if row is None:
+        return "—"
+    if isinstance(row.get("suppressed"), str):
+        return SUPPRESSED
+    text = _fmt(row["value"], unit)
+    return _provisional(text) if row.get("provisional") is True else text
+
+
+def _provisional(text: str) -> str:
+    return _("%(value)s (provisional)") % {"value": text}
+
+
+def coverage_label(row: dict) -> str:
+    """E.g. 提出 312/506校・教職員 15,210人, and 速報値 below the coverage threshold."""
+    text = _("Reported %(schools)s/%(expected)s schools, %(staff)s staff") % {
+        "schools": row["schools"],
+        "expected": row["schools_expected"],
+        "staff": f"{row['staff']:,}",
+    }
+    return _provisional(text) if row.get("provisional") else text
+
+
+def _disclosure_notes(ctx: Context, monthly_by_year: dict[int, pd.DataFrame]) -> list[str]:
+    notes = []
+    frames = [m for m in monthly_by_year.values() if not m.empty]
+    if any(m["suppressed"].notna().any() for m in frames):
+        notes.append(
+            _(
+                "%(mark)s: not shown to you: fewer than %(staff)s staff or %(schools)s schools, or a figure "
+                "that would let another be worked out."
+            )
+            % {"mark": SUPPRESSED, "staff": disclosure.MIN_STAFF, "schools": disclosure.MIN_SCHOOLS}
+        )
+    if any(m["provisional"].astype(bool).any() for m in frames):
+        notes.append(
+            _("Provisional: fewer than %(share)s%% of the schools expected have reported.")
+            % {"share": _table(ctx).threshold}
+        )
+    return notes
 
 
 def _describe(ctx: Context, code: str, monthly: pd.DataFrame, figures: pd.DataFrame, fiscal_year: int) -> str:
@@ -286,6 +374,10 @@ def _year_table(
                 values.append(float(published.value))
                 continue
             fig = hit.iloc[0]
+            if isinstance(fig.get("suppressed"), str):
+                cells.append({"value": SUPPRESSED, "marks": ""})
+                values.append(None)
+                continue
             cell_marks = []
             if published is not None and abs(float(published.value) - float(fig["value"])) >= 0.05:
                 cell_marks.append(
@@ -376,7 +468,12 @@ def _forecast(ctx: Context, code: str, monthly: dict[int, pd.DataFrame]) -> dict
     """The year in progress (no March yet): a dashed, labelled forecast continuation with its note,
     table row and card line, from metrics/dashboard/forecasts.py; None otherwise."""
     year = ctx.filters.fiscal_year
-    return forecasts.for_dashboard(ctx, code, monthly[year]) if year in monthly else None
+    if year not in monthly:
+        return None
+    counted = monthly[year]
+    if "provisional" in counted:  # a forecast stands on months that reach the coverage threshold only
+        counted = counted[~counted["provisional"].astype(bool) & counted["suppressed"].isna()]
+    return forecasts.for_dashboard(ctx, code, counted)
 
 
 def _forecast_rows(forecast: dict | None) -> list[dict]:
@@ -406,6 +503,7 @@ def indicator_page(ctx: Context, code: str) -> dict:
         lang=active_language(),
     )
     year_rows, notes = _year_table(ctx, code, figures)
+    notes += _disclosure_notes(ctx, monthly)
     comparable = _comparable_note(ctx, code)
     if comparable:
         notes.append(comparable)
@@ -583,6 +681,8 @@ def _card_monthly(ctx: Context, code: str) -> dict:
     values = {int(r["month"]): float(r["value"]) for _i, r in current.iterrows()}
     return {
         **card,
+        "coverage": coverage_label(latest),
+        "provisional": bool(latest["provisional"]),
         "latest_month": month_label(int(latest["month"]), active_language()),
         "latest": _fmt(latest["value"], indicator.unit),
         "year_value": _fmt(year_value, indicator.unit),

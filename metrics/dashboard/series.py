@@ -9,8 +9,8 @@ import math
 
 import pandas as pd
 
-from metrics import aggregation, rollups, services
-from metrics.models import MonthlyReport
+from metrics import aggregation, disclosure, rollups, services
+from metrics.models import MonthlyReport, PublishedFigure, School
 
 GROUPINGS = {"all": None, "school_type": "school_type", "district": "district", "school": "school_id"}
 
@@ -38,6 +38,7 @@ def indicator_series(
     grouping: str = "all",
     types: list[str] | None = None,
     school_ids: list[int] | None = None,
+    audience: disclosure.Audience = disclosure.BOARD_AUDIENCE,
 ) -> dict:
     """`indicator`'s monthly values and year figures for `fiscal_years`, grouped by `grouping`.
 
@@ -45,6 +46,8 @@ def indicator_series(
     caller has checked the user may see). `types` restricts the school types pooled (the
     comparable basis); None pools, for "all", each year's full-year types. Year figures carry the
     months covered and, where events are excluded from the average, the figure without them.
+    Every figure carries its coverage and `audience`'s decision (`metrics.disclosure`): a
+    suppressed figure is None with a reason code in `suppressed`.
     """
     spec = aggregation.INDICATORS[indicator]
     group_by = GROUPINGS[grouping]
@@ -58,6 +61,21 @@ def indicator_series(
     years = aggregation.year_figures(
         months, indicator=spec, group_by=group_by, types=types, excluded_months=excluded
     )
+    full_year = {fy: aggregation.full_year_types(months, fiscal_year=fy) for fy in fiscal_years}
+    table = disclosure.Table.load(fiscal_years=fiscal_years, audience=audience, city_types=full_year)
+    schools = None
+    if group_by == "school_id":
+        schools = {
+            str(pk): (t, d)
+            for pk, t, d in School.objects.filter(pk__in=school_ids or []).values_list(
+                "pk", "school_type__code", "district__code"
+            )
+        }
+    monthly = disclosure.disclose_monthly(
+        monthly, table=table, group_by=group_by, types=types, full_year_types=full_year, school_groups=schools
+    )
+    years = disclosure.disclose_years(years, monthly).assign(source=SCHOOLS)
+    published = _published_years(indicator, fiscal_years, grouping=grouping, types=types, shown=years)
     return {
         "indicator": indicator,
         "unit": spec.unit,
@@ -67,5 +85,47 @@ def indicator_series(
         "types": types,
         "excluded_months": [{"fiscal_year": fy, "month": m} for fy, m in excluded if fy in fiscal_years],
         "monthly": _records(monthly),
-        "years": _records(years),
+        "years": _records(years) + published,
     }
+
+
+SCHOOLS, PUBLISHED = "schools", "published"
+
+
+def _published_years(indicator, fiscal_years, *, grouping, types, shown: pd.DataFrame) -> list[dict]:
+    """The city's published year figures where there are no school data for the year and group, as the
+    indicator pages show them (`source: published`; the `excluding_events` variant beside its figure)."""
+    if grouping not in ("all", "school_type"):
+        return []
+    have = set(zip(shown["fiscal_year"].astype(int), shown["group"].astype(str), strict=True))
+    figures = PublishedFigure.objects.filter(
+        indicator__code=indicator, fiscal_year__in=list(fiscal_years), month__isnull=True
+    ).order_by("fiscal_year", "group", "excluding_events")
+    rows: dict[tuple[int, str], dict] = {}
+    for f in figures:
+        if (f.fiscal_year, f.group) in have:
+            continue
+        if (grouping == "all") != (f.group == aggregation.ALL) or (types and f.group not in [*types, "all"]):
+            continue
+        row = rows.setdefault(
+            (f.fiscal_year, f.group),
+            {
+                "fiscal_year": f.fiscal_year,
+                "group": f.group,
+                "value": None,
+                "months": [],
+                "full_year": True,
+                "as_of_month": None,
+                "types": [],
+                "value_excluding_events": None,
+                "months_excluding_events": None,
+                "provisional": False,
+                "months_provisional": [],
+                "suppressed": None,
+                "source": PUBLISHED,
+                "published_source": f.source,
+                "note": f.note,
+            },
+        )
+        row["value_excluding_events" if f.excluding_events else "value"] = float(f.value)
+    return list(rows.values())

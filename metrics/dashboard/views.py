@@ -4,6 +4,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from metrics import cache as page_cache
+from metrics import disclosure
 from metrics.dashboard import forecasts
 from metrics.dashboard import pages as dashboard
 from metrics.dashboard.filters import SchoolSearchForm, YearForm, available_years, parse_filters
@@ -12,6 +14,7 @@ from metrics.services import targets_for
 from reform import access, fiscal
 from reform.access import Role, is_principal
 from reform.i18n import active_language
+from reform.params import whole_number
 
 PAGES = {
     "overtime_80h": "metrics/indicator.html",
@@ -22,31 +25,40 @@ PAGES = {
 
 
 def _context(request, **extra):
+    """(filters, a function that loads the page's context): the filters' warnings on every request, the
+    context only when the page's data is not in the cache (`page_cache.cached`)."""
     filters = parse_filters(request.GET)
     for text in filters.ignored:
         messages.warning(request, text)
-    return filters, dashboard.load_context(filters, **extra)
+    return filters, lambda: dashboard.load_context(
+        filters, audience=disclosure.Audience.of(request.user), **extra
+    )
 
 
 @access.page()
 def home(request):
     if is_principal(request.user):  # a principal's landing page is their school's months
         return redirect("metrics:entry-home")
-    filters, ctx = _context(request)
-    return render(request, "metrics/home.html", {"filters": filters, "cards": dashboard.overview(ctx)})
+    filters, load = _context(request)
+    cards = page_cache.cached(request, "overview", lambda: dashboard.overview(load()))
+    return render(request, "metrics/home.html", {"filters": filters, "cards": cards})
 
 
 @access.page()
 def indicator(request, code):
     if code not in PAGES:
         raise Http404
-    filters, ctx = _context(request)
-    if code == "stress":
-        page = dashboard.stress_page(ctx)
-    elif code == "leave":
-        page = dashboard.leave_page(ctx)
-    else:
-        page = dashboard.indicator_page(ctx, code)
+    filters, load = _context(request)
+
+    def build():
+        ctx = load()
+        if code == "stress":
+            return dashboard.stress_page(ctx)
+        if code == "leave":
+            return dashboard.leave_page(ctx)
+        return dashboard.indicator_page(ctx, code)
+
+    page = page_cache.cached(request, f"indicator:{code}", build)
     return render(request, PAGES[code], {"filters": filters, "page": page, "code": code})
 
 
@@ -64,12 +76,9 @@ def schools(request):
 @access.page()
 def school(request, code):
     school = get_object_or_404(School.objects.restrict(request.user).select_related("school_type"), code=code)
-    filters, ctx = _context(request)
-    return render(
-        request,
-        "metrics/school.html",
-        {"filters": filters, "school": school, "page": dashboard.school_page(ctx, school)},
-    )
+    filters, load = _context(request)
+    page = page_cache.cached(request, f"school:{school.pk}", lambda: dashboard.school_page(load(), school))
+    return render(request, "metrics/school.html", {"filters": filters, "school": school, "page": page})
 
 
 @require_GET
@@ -81,10 +90,7 @@ def forecast(request):
     year = year_form.value("year", year_form.default)
     choices = forecasts.month_choices(year) if year else []
     months = [m for m, _label in choices]
-    try:
-        as_of = int(request.GET.get("as_of", ""))
-    except ValueError:
-        as_of = None
+    as_of = whole_number(request.GET.get("as_of"))
     if as_of not in months:
         as_of = months[-1] if months else None
     targets = targets_for(year or 0)

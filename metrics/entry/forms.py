@@ -8,6 +8,7 @@ from metrics.imports.flow import ImportUploadForm
 from metrics.models import District, MonthlyReport, ReportingDeadline, SchoolType
 from reform import fiscal
 from reform.i18n import active_language
+from reform.params import whole_number
 
 COUNT_HELP = {
     "staff_count": _(
@@ -43,7 +44,10 @@ COUNT_HELP = {
 
 
 class MonthlyReportForm(forms.ModelForm):
-    """A school-month's counts; the model's `clean` checks them against each other."""
+    """A school-month's counts; the model's `clean` checks them against each other. `version` is the
+    version the form was filled in on (0 for a month not started), sent back with the save."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
 
     class Meta:
         model = MonthlyReport
@@ -56,10 +60,17 @@ class MonthlyReportForm(forms.ModelForm):
 
     def __init__(self, *args, read_only=False, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["inputmode"] = "decimal"
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+        for name, field in self.fields.items():
+            if name != "version":
+                field.widget.attrs["inputmode"] = "decimal"
             if read_only:
                 field.disabled = True
+
+    @property
+    def seen_version(self) -> int:
+        """The version the user read; a form posted without one is taken to have read none."""
+        return self.cleaned_data.get("version") or 0
 
 
 class ImportForm(ImportUploadForm):
@@ -134,8 +145,8 @@ class BoardFilterForm(forms.Form):
         lang = active_language()
         years = set(fiscal_years())
         asked = str(self.data.get("year", ""))
-        if asked.isdigit() and 2000 <= int(asked) <= 2100:
-            years.add(int(asked))  # a year without data yet is still a valid choice
+        if (wanted := whole_number(asked, minimum=2000, maximum=2100)) is not None:
+            years.add(wanted)  # a year without data yet is still a valid choice
         self.fields["year"].choices = [
             (y, fiscal.fiscal_year_label(y, lang)) for y in sorted(years, reverse=True)
         ]

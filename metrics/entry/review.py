@@ -19,6 +19,8 @@ from metrics.models import MonthlyReport, ReportingDeadline, School
 from reform import access, fiscal
 from reform.access import Role
 from reform.i18n import active_language
+from reform.params import whole_number
+from reform.spreadsheet import neutral_row
 
 SCHOOLS_PER_PAGE = 100
 REPORTS_PER_PAGE = 100
@@ -83,15 +85,19 @@ def missing_csv(request):
         f'attachment; filename="missing-FY{year}{f"-{month:02d}" if month else ""}.csv"'
     )
     response.write("\ufeff")  # a BOM, so that Excel opens the Japanese text correctly
-    csv.writer(response).writerows(completeness.missing_rows(missing))
+    csv.writer(response).writerows(neutral_row(row) for row in completeness.missing_rows(missing))
     return response
 
 
 @require_GET
 @access.page(Role.BOARD)
 def review(request):
-    filters = BoardFilterForm(request.GET)
-    status = filters.value("status") if "status" in request.GET else MonthlyReport.Status.SUBMITTED
+    # Without a chosen state the list shows the submitted months, and the filter says so; the
+    # empty choice (「すべての状態」) then really means every state.
+    query = request.GET.copy()
+    query.setdefault("status", MonthlyReport.Status.SUBMITTED)
+    filters = BoardFilterForm(query)
+    status = filters.value("status")
     reports = MonthlyReport.objects.restrict(request.user).filter(
         fiscal_year=filters.value("year"),
         school__in=filters.schools(School.objects.restrict(request.user)),
@@ -128,14 +134,19 @@ def review_detail(request, pk: int):
     )
     return_form = ReturnForm(request.POST if request.POST.get("action") == "return" else None)
     if request.method == "POST":
+        # The version the page was shown with; without one (0) no stored row matches.
+        seen = whole_number(request.POST.get("version"), minimum=0, maximum=2**31 - 1) or 0
         try:
             if request.POST.get("action") == "approve":
-                workflow.approve(report=report, user=request.user)
+                workflow.approve(report=report, user=request.user, seen_version=seen)
                 messages.success(request, _("Approved."))
                 return redirect(reverse("metrics:board-review") + "?" + request.POST.get("query", ""))
             if return_form.is_valid():
                 workflow.return_month(
-                    report=report, comment=return_form.cleaned_data["comment"], user=request.user
+                    report=report,
+                    comment=return_form.cleaned_data["comment"],
+                    user=request.user,
+                    seen_version=seen,
                 )
                 messages.success(request, _("Returned to the school with your comment."))
                 return redirect(reverse("metrics:board-review") + "?" + request.POST.get("query", ""))
@@ -153,17 +164,50 @@ def review_detail(request, pk: int):
     return render(request, "metrics/board/review_detail.html", context)
 
 
+def _chosen_versions(values) -> dict[int, int]:
+    """{id: version} from the review list's "id:version" values (others dropped)."""
+    chosen = {}
+    for value in values:
+        pk, _sep, version = value.partition(":")
+        pk, version = whole_number(pk, minimum=1), whole_number(version, minimum=0, maximum=2**31 - 1)
+        if pk is not None and version is not None:
+            chosen[pk] = version
+    return chosen
+
+
 @require_POST
 @access.page(Role.BOARD)
 def bulk_approve(request):
-    chosen = request.POST.getlist("page_report" if "all" in request.POST else "report")
-    ids = [int(i) for i in chosen if i.isdigit()]
+    """The board's bulk approval: first a page that says how many months it will approve, then,
+    with `confirm`, the approval of those that are still as the board saw them."""
+    versions = _chosen_versions(request.POST.getlist("page_report" if "all" in request.POST else "report"))
+    if versions and "confirm" not in request.POST:
+        chosen = MonthlyReport.objects.restrict(request.user).filter(
+            pk__in=list(versions), status=MonthlyReport.Status.SUBMITTED
+        )
+        context = {
+            "count": sum(1 for pk, version in chosen.values_list("pk", "version") if versions[pk] == version),
+            "values": [f"{pk}:{version}" for pk, version in versions.items()],
+            "query": request.POST.get("query", ""),
+        }
+        return render(request, "metrics/board/bulk_approve_confirm.html", context)
     count = workflow.approve_many(
-        reports=MonthlyReport.objects.restrict(request.user).filter(pk__in=ids), user=request.user
+        reports=MonthlyReport.objects.restrict(request.user).filter(pk__in=list(versions)),
+        user=request.user,
+        versions=versions,
     )
     if count:
         messages.success(request, _("%(count)s months approved.") % {"count": count})
-    else:
+    if len(versions) > count:
+        messages.warning(
+            request,
+            _(
+                "%(count)s of the chosen months were not approved: they changed after the list was "
+                "shown or are no longer submitted. Check them again."
+            )
+            % {"count": len(versions) - count},
+        )
+    if not versions:
         messages.error(request, _("Select at least one submitted month to approve."))
     return redirect(reverse("metrics:board-review") + "?" + request.POST.get("query", ""))
 

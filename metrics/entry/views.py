@@ -20,6 +20,7 @@ from metrics.models import MonthlyReport, School
 from reform import access, fiscal
 from reform.access import Role
 from reform.i18n import active_language, is_english
+from reform.params import whole_number
 
 PRINCIPAL_STATUSES = [MonthlyReport.Status.DRAFT, MonthlyReport.Status.SUBMITTED]
 
@@ -30,11 +31,8 @@ def _own_school(request) -> School:
 
 def requested_year(request) -> int:
     """The `year` query parameter when it is a plausible fiscal year, else the current one."""
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return workflow.current_fiscal_year()
-    return year if 2000 <= year <= 2100 else workflow.current_fiscal_year()
+    year = whole_number(request.GET.get("year"), minimum=2000, maximum=2100)
+    return year if year is not None else workflow.current_fiscal_year()
 
 
 @require_GET
@@ -73,9 +71,12 @@ def month(request, fiscal_year: int, month: int):
         if form.is_valid():
             submit = "submit" in request.POST
             try:
-                workflow.save_month(report=form.instance, submit=submit, user=request.user)
+                workflow.save_month(
+                    report=form.instance, submit=submit, user=request.user, seen_version=form.seen_version
+                )
             except ValidationError as exc:
-                form.add_error(None, exc.messages)
+                by_field = hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields)
+                form.add_error(None, exc if by_field else exc.messages)
             else:
                 messages.success(request, _("Submitted to the board.") if submit else _("Saved as a draft."))
                 return redirect(f"{reverse('metrics:entry-home')}?year={fiscal_year}")
@@ -119,7 +120,7 @@ def history(request, pk: int):
     context = {
         "report": report,
         "title": workflow.month_title(report.fiscal_year, report.month),
-        "entries": workflow.month_history(report),
+        "entries": workflow.month_history(report, hide_drafts=access.is_board(request.user)),
         "state_label": workflow.STATE_LABELS[report.status],
     }
     return render(request, "metrics/entry/history.html", context)
@@ -169,10 +170,17 @@ def import_page(request, *, schools, statuses, template, context):
         form=partial(ImportForm, statuses=statuses),
         run=run,
         template=template,
-        done=lambda outcome: (
-            _("Imported: %(created)s created, %(updated)s changed, %(unchanged)s unchanged.")
-            % {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged}
+        done=lambda outcome: " ".join(
+            [
+                _("Imported: %(created)s created, %(updated)s changed, %(unchanged)s unchanged.")
+                % {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged},
+                *(
+                    [_("%(skipped)s rows without values were skipped.") % {"skipped": outcome.skipped}]
+                    if outcome.skipped
+                    else []
+                ),
+            ]
         ),
-        context={**context, "error_limit": 200},
+        context=context,
     )
     return flow.import_page(request, spec)

@@ -12,14 +12,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from metrics import aggregation, services
-from metrics.models import Indicator, MonthlyReport, ReportingDeadline, School
+from metrics.models import Indicator, MonthlyReport, ReportingDeadline, School, missing_value_errors
 from reform import access, fiscal
 from reform.i18n import active_language
 
@@ -198,43 +198,164 @@ def stored_state(report: MonthlyReport) -> str:
     return NOT_STARTED if stored is None else stored
 
 
+# --- versions: no silent overwrite ------------------------------------------------------------------
+
+
+class VersionConflict(ValidationError):
+    """A write against an older version of a school-month than the stored one (or a first save that
+    lost the race to another). Its message says what changed since, when and by whom."""
+
+    def __init__(self, message: str, *, current_version: int):
+        super().__init__(message, code="conflict")
+        self.current_version = current_version
+
+
+def conflict(
+    *, school_id: int, fiscal_year: int, month: int, seen_version: int, hide_drafts: bool = False
+) -> VersionConflict:
+    """The conflict of a writer who read `seen_version` (0: no row yet) of a school-month; for board
+    staff (`hide_drafts`) without a draft's values."""
+    stored = MonthlyReport.objects.filter(school_id=school_id, fiscal_year=fiscal_year, month=month).first()
+    if stored is None:  # deleted since: nothing to name
+        return VersionConflict(
+            _("This month was changed after you opened it, so nothing was saved. Reload it and try again."),
+            current_version=0,
+        )
+    history = month_history(stored, hide_drafts=hide_drafts)
+    since = [entry for entry in history if entry.version > seen_version][:5]
+    described = "; ".join(
+        _("%(when)s by %(user)s (%(source)s): %(fields)s")
+        % {
+            "when": timezone.localtime(entry.when).strftime("%Y-%m-%d %H:%M"),
+            "user": entry.user,
+            "source": entry.source,
+            "fields": ", ".join(
+                f"{label} {_shown(before)} → {_shown(after)}" for label, before, after in entry.changes
+            )
+            or "—",
+        }
+        for entry in since
+    )
+    message = _(
+        "This month was changed after you opened it, so nothing was saved. Reload it to see the "
+        "current figures. Changed since: %(changes)s"
+    ) % {"changes": described or "—"}
+    return VersionConflict(message, current_version=stored.version)
+
+
+def _shown(value) -> str:
+    return "—" if value in (None, "") else str(value)
+
+
+def _locked_stored(report: MonthlyReport) -> dict | None:
+    """The stored state and version of `report`'s school-month, locked until the transaction ends
+    (None for a month with no row yet)."""
+    rows = MonthlyReport.objects.select_for_update()
+    if report.pk is not None:
+        rows = rows.filter(pk=report.pk)
+    else:
+        rows = rows.filter(school_id=report.school_id, fiscal_year=report.fiscal_year, month=report.month)
+    return rows.values("pk", "status", "version").first()
+
+
 def apply_transition(
-    report: MonthlyReport, *, target: str, user, source: str, detail: str = "", comment: str = ""
+    report: MonthlyReport,
+    *,
+    target: str,
+    user,
+    source: str,
+    detail: str = "",
+    comment: str = "",
+    seen_version: int | None = None,
 ) -> MonthlyReport:
-    """Check and save one school-month's change: its state, the submission stamp, the review comment
-    and the history's who and from where. The values on `report` are saved with it."""
-    current = stored_state(report)
-    check_transition(current=current, target=target, user=user, comment=comment)
-    if target == Status.SUBMITTED and current != Status.SUBMITTED:
-        report.submitted_at = timezone.now()
-    elif target == Status.DRAFT:
-        report.submitted_at = None
-    if target == Status.RETURNED:
-        report.review_comment = comment.strip()
-    report.status = target
-    report._change_reason = change_reason(source, detail)
-    report._history_user = user
-    report.save()
+    """Check and save one school-month's change: its state, the submission stamp, the review comment,
+    the version and the history's who and from where. The values on `report` are saved with it.
+
+    `seen_version` is the version the writer read (0 for a month with no row yet); when the stored
+    version is another, or another first save of the same month wins the race, `VersionConflict` is
+    raised and nothing is written. None skips the check (internal writers that read and write at once).
+    """
+    with transaction.atomic():
+        stored = _locked_stored(report)
+        stored_version = 0 if stored is None else stored["version"]
+        if report.pk is None and stored is not None:
+            seen_version = 0  # a first save of a month that another has saved meanwhile
+        if seen_version is not None and seen_version != stored_version:
+            raise conflict(
+                school_id=report.school_id,
+                fiscal_year=report.fiscal_year,
+                month=report.month,
+                seen_version=seen_version,
+                hide_drafts=actor_role(user) == access.Role.BOARD,
+            )
+        current = NOT_STARTED if stored is None else stored["status"]
+        check_transition(current=current, target=target, user=user, comment=comment)
+        if target in MonthlyReport.COUNTED_STATUSES:  # a draft may be partial; a counted month not
+            missing = missing_value_errors(
+                {name: getattr(report, name) for name in MonthlyReport.VALUE_FIELDS}
+            )
+            if missing:
+                raise ValidationError(missing)
+        if target == Status.SUBMITTED and current != Status.SUBMITTED:
+            report.submitted_at = timezone.now()
+        elif target == Status.DRAFT:
+            report.submitted_at = None
+        if target == Status.RETURNED:
+            report.review_comment = comment.strip()
+        report.status = target
+        report.version = stored_version + 1
+        report._change_reason = change_reason(source, detail)
+        report._history_user = user
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            # Two first saves of one school-month: the unique constraint lets one in.
+            if stored is None and report.pk is None:
+                lost = MonthlyReport.objects.filter(
+                    school_id=report.school_id, fiscal_year=report.fiscal_year, month=report.month
+                ).exists()
+                if lost:
+                    raise conflict(
+                        school_id=report.school_id,
+                        fiscal_year=report.fiscal_year,
+                        month=report.month,
+                        seen_version=0,
+                        hide_drafts=actor_role(user) == access.Role.BOARD,
+                    ) from None
+            raise
     return report
 
 
-def save_month(*, report: MonthlyReport, submit: bool, user) -> MonthlyReport:
+def save_month(
+    *, report: MonthlyReport, submit: bool, user, seen_version: int | None = None
+) -> MonthlyReport:
     """Save a principal's month from the form, as a draft or submitted.
 
-    `report` carries the validated values (a new, unsaved one for a month not started).
+    `report` carries the validated values (a new, unsaved one for a month not started);
+    `seen_version` is the version the form was filled in on.
     """
     target = Status.SUBMITTED if submit else Status.DRAFT
-    return apply_transition(report, target=target, user=user, source=SOURCE_FORM)
+    return apply_transition(report, target=target, user=user, source=SOURCE_FORM, seen_version=seen_version)
 
 
-def approve(*, report: MonthlyReport, user) -> None:
-    """The board approves a submitted month; it becomes read-only for the principal."""
-    apply_transition(report, target=Status.APPROVED, user=user, source=SOURCE_REVIEW)
+def approve(*, report: MonthlyReport, user, seen_version: int | None = None) -> None:
+    """The board approves a submitted month (the version it read); it becomes read-only for the principal."""
+    apply_transition(
+        report, target=Status.APPROVED, user=user, source=SOURCE_REVIEW, seen_version=seen_version
+    )
 
 
-def return_month(*, report: MonthlyReport, comment: str, user) -> None:
+def return_month(*, report: MonthlyReport, comment: str, user, seen_version: int | None = None) -> None:
     """The board returns a submitted or approved month to the principal with a comment."""
-    apply_transition(report, target=Status.RETURNED, user=user, source=SOURCE_REVIEW, comment=comment)
+    apply_transition(
+        report,
+        target=Status.RETURNED,
+        user=user,
+        source=SOURCE_REVIEW,
+        comment=comment,
+        seen_version=seen_version,
+    )
 
 
 def create_months(reports: list[MonthlyReport], *, target: str, user, source: str, detail: str = "") -> int:
@@ -244,6 +365,7 @@ def create_months(reports: list[MonthlyReport], *, target: str, user, source: st
     now = timezone.now()
     for report in reports:
         report.status = target
+        report.version = 1
         report.submitted_at = now if target in MonthlyReport.COUNTED_STATUSES else None
     bulk_create_with_history(
         reports,
@@ -255,19 +377,25 @@ def create_months(reports: list[MonthlyReport], *, target: str, user, source: st
     return len(reports)
 
 
-def approve_many(*, reports, user) -> int:
-    """Approve every submitted month among `reports` (a queryset) at once; returns how many."""
+def approve_many(*, reports, user, versions: dict[int, int] | None = None) -> int:
+    """Approve every submitted month among `reports` (a queryset) at once; returns how many.
+
+    With `versions` ({id: version read}), a month whose stored version is another (changed since the
+    board's list was shown) or that is missing from it is left as it is."""
     with transaction.atomic():
         rows = list(reports.filter(status=Status.SUBMITTED).select_for_update())
+        if versions is not None:
+            rows = [row for row in rows if versions.get(row.pk) == row.version]
         now = timezone.now()
         for row in rows:
             check_transition(current=row.status, target=Status.APPROVED, user=user)
             row.status = Status.APPROVED
+            row.version += 1
             row.updated_at = now
         bulk_update_with_history(
             rows,
             MonthlyReport,
-            ["status", "updated_at"],
+            ["status", "version", "updated_at"],
             batch_size=500,
             default_user=user,
             default_change_reason=change_reason(SOURCE_REVIEW),
@@ -288,6 +416,8 @@ class HistoryEntry:
     detail: str
     status: str
     changes: list[tuple[str, object, object]]
+    version: int = 0
+    hidden: bool = False  # a draft's values, not shown to the board
 
 
 def _source_of(reason: str | None) -> tuple[str, str]:
@@ -296,15 +426,20 @@ def _source_of(reason: str | None) -> tuple[str, str]:
     return (str(label) if label else source or "—"), detail
 
 
-def month_history(report: MonthlyReport) -> list[HistoryEntry]:
-    """The month's changes, newest first, each with the fields it changed (before → after)."""
+def month_history(report: MonthlyReport, *, hide_drafts: bool = False) -> list[HistoryEntry]:
+    """The month's changes, newest first, each with the fields it changed (before → after).
+
+    With `hide_drafts` (board staff), a draft's values are left out (`hidden`): until it is
+    submitted a draft is the school's, and the next shown change compares with the last shown one.
+    """
     records = list(report.history.select_related("history_user").order_by("history_date", "history_id"))
     labels = {f.name: f.verbose_name for f in MonthlyReport._meta.fields}
     tracked = (*MonthlyReport.VALUE_FIELDS, "status", "review_comment")
     entries, previous = [], None
     for record in records:
         changes = []
-        for name in tracked:
+        hidden = hide_drafts and record.status == Status.DRAFT
+        for name in () if hidden else tracked:
             before = getattr(previous, name) if previous is not None else None
             after = getattr(record, name)
             if previous is None and after in (None, ""):
@@ -323,9 +458,12 @@ def month_history(report: MonthlyReport) -> list[HistoryEntry]:
                 detail=detail,
                 status=str(STATE_LABELS[record.status]),
                 changes=changes,
+                version=record.version,
+                hidden=hidden,
             )
         )
-        previous = record
+        if not hidden:
+            previous = record
     return entries[::-1]
 
 

@@ -1,4 +1,4 @@
-"""The monthly imports: school-months (the principal's and the board's CSV) and published figures.
+"""The monthly import: school-months (the principal's and the board's CSV); see published.py for figures.
 
 Both are read and checked by the shared pipeline (metrics.imports.pipeline: encodings, headers,
 row errors); this module declares their columns and rules and writes the rows, all or nothing.
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,87 +17,10 @@ from metrics import rollups
 from metrics.entry import workflow
 from metrics.imports import pipeline
 from metrics.imports.pipeline import MAX_BYTES, Checker, Columns, ImportFileError, Outcome, RowError
-from metrics.models import Indicator, MonthlyReport, PublishedFigure, SchoolType, count_rule_errors
+from metrics.models import MonthlyReport, count_rule_errors
 from reform import fiscal
-from reform.loading import LoadResult, upsert
 
-__all__ = ["MAX_BYTES", "ImportFileError", "RowError", "import_monthly", "import_published"]
-
-
-@dataclass
-class PublishedImportOutcome(Outcome):
-    result: LoadResult = field(default_factory=LoadResult)
-
-
-PUBLISHED_COLUMNS = Columns(
-    {
-        "indicator": ("指標",),
-        "fiscal_year": ("年度",),
-        "group": ("グループ", "校種"),
-        "month": ("月",),
-        "value": ("値",),
-        "source": ("出典",),
-        "note": ("備考",),
-        "excluding_events": ("行事除外",),
-    },
-    optional={"note", "excluding_events"},
-)
-
-
-def import_published(raw: bytes, *, dry_run: bool = False) -> PublishedImportOutcome:
-    """Published figures from CSV: indicator, fiscal_year, group, month, value, source
-    (and optionally note, excluding_events).
-
-    `month` is empty for a year's figure; `excluding_events` is 1/true for a variant
-    without the months of excluded events. Nothing is written when any row fails.
-    """
-    outcome = PublishedImportOutcome()
-    frame = pipeline.read(raw, PUBLISHED_COLUMNS).frame
-    indicators = {i.code: i for i in Indicator.objects.all()}
-    groups = {"all", *SchoolType.objects.values_list("code", flat=True)}
-    check = Checker(frame.index, columns=PUBLISHED_COLUMNS.names)
-    check.flag(
-        ~frame["indicator"].isin(indicators),
-        "indicator",
-        check.quoting(frame, "indicator", _("unknown indicator “%(v)s”")),
-    )
-    check.required(frame, ["fiscal_year"])
-    fiscal_year = check.whole(frame, "fiscal_year", minimum=1989)
-    check.flag(
-        ~frame["group"].isin(groups), "group", check.quoting(frame, "group", _("unknown group “%(v)s”"))
-    )
-    month = check.whole(
-        frame, "month", minimum=1, maximum=12, message=_("the month must be between 1 and 12")
-    )
-    check.required(frame, ["value"])
-    check.number(frame, "value", percent=True)
-    check.flag(frame["source"] == "", "source", _("a source is required"))
-    excluding = frame["excluding_events"].str.lower().isin(["1", "true", "yes", "はい"])
-    key = pd.DataFrame(
-        {"indicator": frame["indicator"], "fy": fiscal_year, "group": frame["group"], "m": month.fillna(0)}
-    ).assign(excluding=excluding)
-    check.duplicates(key, "indicator", _("the same figure appears twice in the file"))
-    check.fill(outcome)
-    if outcome.error_count or dry_run:
-        return outcome
-    values = pipeline.decimals(frame["value"], percent=True)
-    with transaction.atomic():
-        for line, row in frame.iterrows():
-            upsert(
-                PublishedFigure,
-                {
-                    "indicator": indicators[row["indicator"]],
-                    "fiscal_year": int(fiscal_year[line]),
-                    "group": row["group"],
-                    "month": None if pd.isna(month[line]) else int(month[line]),
-                    "note": row["note"],
-                },
-                {"value": values[line], "source": row["source"]},
-                outcome.result,
-                "published figures",
-            )
-    outcome.written = True
-    return outcome
+__all__ = ["MAX_BYTES", "ImportFileError", "RowError", "import_monthly"]
 
 
 # --- monthly school data ---------------------------------------------------------------------------
@@ -152,7 +75,8 @@ MONTHLY_VALUE_FIELDS = MonthlyReport.VALUE_FIELDS
 # The header of the template: Japanese names for Japanese users, the canonical names otherwise.
 MONTHLY_TEMPLATE_HEADER_JA = MONTHLY.template_header(english=False)
 MONTHLY_TEMPLATE_HEADER_EN = MONTHLY.template_header(english=True)
-MAX_LEAVE_DAYS = Decimal("99999999.9")
+MAX_LEAVE_DAYS = Decimal("99999999.9")  # leave_days_total: max_digits=9, decimal_places=1
+MAX_COUNT = 2_147_483_647  # a PositiveIntegerField's range on every database
 PREVIEW_ROWS = 500
 
 
@@ -175,6 +99,7 @@ class MonthlyImportOutcome(Outcome):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0  # rows naming a school and month but giving no value
     preview: list[MonthlyRowPlan] = field(default_factory=list)  # the first PREVIEW_ROWS changes
 
     @property
@@ -229,6 +154,9 @@ def _check_months(frame: pd.DataFrame, check: Checker, *, codes: dict[str, int],
             counts[name] = days
         else:
             counts[name] = check.whole(frame, name, minimum=0)
+            check.flag(
+                counts[name] > MAX_COUNT, name, _("must be at most %(max)s") % {"max": f"{MAX_COUNT:,}"}
+            )
     valid = ~check.bad_rows()
     names = list(counts)
     for line, *numbers in zip(frame.index[valid.to_numpy()], *(counts[n][valid] for n in names), strict=True):
@@ -298,9 +226,13 @@ def import_monthly(
             _("The file has %(rows)s rows; at most %(limit)s (schools × 12 months) can be imported at once.")
             % {"rows": len(frame), "limit": limit}
         )
+    # A row with no value at all (the template's months not yet filled in) is skipped, not an error.
+    given = [n for n in MONTHLY_VALUE_FIELDS if n in table.labels]
+    blank = (frame[given] == "").all(axis=1) if given else pd.Series(True, index=frame.index)
+    frame = frame[~blank]
     check = Checker(frame.index, columns=MONTHLY_COLUMNS, labels=table.labels)
     values = _check_months(frame, check, codes=codes, today=today or workflow.today())
-    outcome = MonthlyImportOutcome()
+    outcome = MonthlyImportOutcome(skipped=int(blank.sum()))
     check.fill(outcome)
     if outcome.error_count:
         return outcome
@@ -319,10 +251,21 @@ def import_monthly(
     submitted_at = now if status in MonthlyReport.COUNTED_STATUSES else None
     labels = {f.name: str(f.verbose_name) for f in MonthlyReport._meta.fields}
     labels["status"] = str(MonthlyReport._meta.get_field("status").verbose_name)
+    # An optional column the file does not have leaves the stored value alone (only a present,
+    # empty cell clears it).
+    absent = [n for n in MONTHLY_OPTIONAL if n not in table.labels]
     to_create, to_update = [], []
     for line, code, key, values in parsed:
         current = existing.get(key)
         school_id, fiscal_year, month = key
+        if current is not None and absent:
+            values.update({n: current[n] for n in absent})
+            broken = count_rule_errors(values)
+            for name, message in broken.items():
+                label = table.labels.get(name) or MONTHLY.display_name(name)
+                outcome.add_error(RowError(line, label, str(message)))
+            if broken:
+                continue
         if current is None:
             changes = [(n, None, v) for n, v in values.items()]
         else:
@@ -349,7 +292,7 @@ def import_monthly(
                 changes.append(
                     ("status", workflow.STATE_LABELS[current["status"]], workflow.STATE_LABELS[status])
                 )
-            to_update.append((*values.values(), current["id"]))
+            to_update.append((*values.values(), current["id"], current["version"]))
             outcome.updated += 1
         if len(outcome.preview) < PREVIEW_ROWS:
             action = "create" if current is None else "update"
@@ -357,17 +300,32 @@ def import_monthly(
             outcome.preview.append(MonthlyRowPlan(line, code, fiscal_year, month, action, described))
     if outcome.error_count or dry_run:
         return outcome
-    with transaction.atomic():
-        _write_months(
-            to_create,
-            to_update,
-            stamp={"status": status, "submitted_at": submitted_at, "now": now},
-            user=user,
-            reason=workflow.change_reason(workflow.SOURCE_IMPORT, source_name),
-        )
-        rollups.mark_stale({(fy, m) for _l, _c, (_s, fy, m), _v in parsed})
+    try:
+        # wrap_database_errors: the raw psycopg2 calls' errors as Django's (IntegrityError)
+        with transaction.atomic(), connection.wrap_database_errors:
+            _write_months(
+                to_create,
+                to_update,
+                stamp={"status": status, "submitted_at": submitted_at, "now": now},
+                user=user,
+                reason=workflow.change_reason(workflow.SOURCE_IMPORT, source_name),
+            )
+            rollups.mark_stale({(fy, m) for _l, _c, (_s, fy, m), _v in parsed})
+    except (IntegrityError, _ChangedMeanwhile):
+        # Another save of one of these months (a first save racing this one, or a change since the
+        # rows were read): nothing is written; the user checks the file again against what is stored.
+        raise ImportFileError(
+            _(
+                "Some of these months were saved by someone else while the file was being imported, "
+                "so nothing was imported. Upload the file again to check it against the current figures."
+            )
+        ) from None
     outcome.written = True
     return outcome
+
+
+class _ChangedMeanwhile(Exception):
+    """A month changed between reading it and writing the import (its version moved on)."""
 
 
 def _write_months(to_create: list[tuple], to_update: list[tuple], *, stamp: dict, user, reason: str) -> None:
@@ -387,7 +345,9 @@ def _write_months(to_create: list[tuple], to_update: list[tuple], *, stamp: dict
     insert_columns = ["school_id", "fiscal_year", "month", *values]
     insert_columns += ["status", "review_comment", "submitted_at", "created_at", "updated_at"]
     created = [(*row, stamp["status"], "", submitted_at, now, now) for row in to_create]
-    changed = [(*row[:-1], stamp["status"], submitted_at, now, row[-1]) for row in to_update]
+    # (values…, status, submitted_at, updated_at, id, version read): an UPDATE that finds another
+    # version changes nothing, which the count below notices.
+    changed = [(*row[:-2], stamp["status"], submitted_at, now, *row[-2:]) for row in to_update]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if created:
@@ -402,13 +362,17 @@ def _write_months(to_create: list[tuple], to_update: list[tuple], *, stamp: dict
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", created)
         if changed:
             sets = ", ".join(f"{quote(c)} = %s" for c in [*values, "status", "submitted_at", "updated_at"])
-            sql = f"UPDATE {table} SET {sets} WHERE id = %s"
+            version = quote("version")
+            sql = f"UPDATE {table} SET {sets}, {version} = {version} + 1 WHERE id = %s AND {version} = %s"
             if connection.vendor == "postgresql":
                 from psycopg2.extras import execute_batch
 
                 execute_batch(cursor.cursor, sql, changed, page_size=1000)
             else:
                 cursor.executemany(sql, changed)
+            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE updated_at = %s", [now])
+            if cursor.fetchone()[0] != len(created) + len(changed):
+                raise _ChangedMeanwhile
         _copy_to_history(
             cursor, now=now, user=user, reason=reason, created=bool(created), changed=bool(changed)
         )
@@ -454,10 +418,13 @@ def _existing_months(schools, pairs: set[tuple[int, int]]) -> dict[tuple[int, in
 
 
 def monthly_template_rows(*, school, fiscal_year: int, english: bool) -> list[list]:
-    """The CSV template for a school's year: header, and a row per month with what is stored."""
+    """The CSV template for a school's year: header, and a row per month started so far with what is
+    stored (a row left empty is skipped on import)."""
     stored = {r.month: r for r in MonthlyReport.objects.filter(school=school, fiscal_year=fiscal_year)}
     rows = [MONTHLY_TEMPLATE_HEADER_EN if english else MONTHLY_TEMPLATE_HEADER_JA]
     for month in fiscal.FISCAL_MONTHS:
+        if not workflow.month_has_started(fiscal_year, month):
+            continue  # only the months that are open: one ahead would be refused
         report = stored.get(month)
         values = ["" if report is None else _blank(getattr(report, n)) for n in MONTHLY_VALUE_FIELDS]
         rows.append([school.code, fiscal_year, month, *values])

@@ -19,6 +19,7 @@ Imports are all or nothing: the caller writes only when the checker found nothin
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -115,8 +116,32 @@ class Table:
     labels: dict[str, str]
 
 
+def _check_dialect(text: str) -> list[str] | None:
+    """The header, after reading every row with the csv module: a field over its size limit, or a
+    row with more (non-empty) fields than the header, is refused naming the row (row 1: the header)."""
+    reader = csv.reader(io.StringIO(text))
+    header = None
+    try:
+        for row in reader:
+            if header is None:
+                header = row
+            elif len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+                raise ImportFileError(
+                    _("Row %(row)s has %(fields)s fields, more than the header's %(header)s.")
+                    % {"row": reader.line_num, "fields": len(row), "header": len(header)}
+                )
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("Row %(row)s cannot be read as CSV: %(error)s") % {"row": reader.line_num, "error": exc}
+        ) from None
+    return header
+
+
 def read_table(text: str, columns: Columns) -> Table:
-    header = next(csv.reader(io.StringIO(text[:100_000])), None)
+    # Old Mac files end lines with a lone CR; the readers below expect LF or CRLF.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    header = _check_dialect(text)
     if not header or not any(h.strip() for h in header):
         raise ImportFileError(_("The file is empty."))
     try:
@@ -131,6 +156,12 @@ def read_table(text: str, columns: Columns) -> Table:
     except pd.errors.EmptyDataError:
         raise ImportFileError(_("The file is empty.")) from None
     except (pd.errors.ParserError, ValueError) as exc:
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if unclosed:  # pandas counts the header as row 0
+            row = int(unclosed.group(1)) + 1
+            raise ImportFileError(
+                _('Row %(row)s opens a quote (") that is never closed.') % {"row": row}
+            ) from None
         raise ImportFileError(_("The file is not a readable CSV table: %(error)s") % {"error": exc}) from None
     labels = {columns.canonical(str(c)): str(c).strip() for c in frame.columns}
     missing = [c for c in columns.required if c not in labels]

@@ -1,12 +1,14 @@
 """Uploaded import files kept between the preview and the confirmed import.
 
-The file goes to Django's storage (`STORAGE` in settings.STORAGES) as "imports/<token>.csv", with a
-random token. Only the user's session knows the token, and it records who uploaded the file, on
+The file goes to Django's storage (`STORAGE` in settings.STORAGES) as "imports/<user id>/<time>-<token>.csv",
+with a random token. Only the user's session knows the token, and it records who uploaded the file, on
 which page and with which options, so a user can confirm only their own upload, on the page it was
-checked on. Files older than a day are removed when a new one is kept.
+checked on. A user holds at most MAX_PER_USER files (the oldest go first), and files older than a day
+are removed whenever a new one is kept.
 """
 
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +20,7 @@ STORAGE = "default"
 FOLDER = "imports"
 SESSION_KEY = "metrics_import_uploads"
 MAX_AGE = timedelta(days=1)
+MAX_PER_USER = 5
 
 
 @dataclass
@@ -32,19 +35,38 @@ def _storage():
     return storages[STORAGE]
 
 
-def _remove_stale(storage) -> None:
+def _files(storage, folder: str) -> tuple[list[str], list[str]]:
     try:
-        _folders, files = storage.listdir(FOLDER)
+        folders, files = storage.listdir(folder)
     except FileNotFoundError:
-        return
+        return [], []
+    return [f"{folder}/{name}" for name in folders], [f"{folder}/{name}" for name in files]
+
+
+def _modified(storage, path: str):
+    try:
+        return storage.get_modified_time(path)
+    except FileNotFoundError:
+        return None  # removed meanwhile by another request
+
+
+def _remove_stale(storage) -> None:
     cutoff = timezone.now() - MAX_AGE
-    for name in files:
-        path = f"{FOLDER}/{name}"
-        try:
-            if storage.get_modified_time(path) < cutoff:
-                storage.delete(path)
-        except FileNotFoundError:
-            continue  # removed meanwhile by another request
+    folders, files = _files(storage, FOLDER)
+    for folder in folders:
+        files += _files(storage, folder)[1]
+    for path in files:
+        modified = _modified(storage, path)
+        if modified is not None and modified < cutoff:
+            storage.delete(path)
+
+
+def _cap(storage, folder: str, keep: int) -> None:
+    """Leaves at most `keep` files in a user's folder, removing the oldest. The names begin with the
+    time they were kept (S3 keeps modification times to the second only)."""
+    files = sorted(_files(storage, folder)[1])
+    for path in files[: max(len(files) - keep, 0)]:
+        storage.delete(path)
 
 
 def keep(request, raw: bytes, filename: str, *, options: dict | None = None) -> str:
@@ -52,8 +74,10 @@ def keep(request, raw: bytes, filename: str, *, options: dict | None = None) -> 
     form's other fields, JSON-safe) are kept with it."""
     storage = _storage()
     _remove_stale(storage)
+    folder = f"{FOLDER}/{request.user.pk}"
+    _cap(storage, folder, MAX_PER_USER - 1)
     token = secrets.token_urlsafe(16)
-    path = storage.save(f"{FOLDER}/{token}.csv", ContentFile(raw))
+    path = storage.save(f"{folder}/{time.time_ns():020d}-{token}.csv", ContentFile(raw))
     uploads = request.session.get(SESSION_KEY, {})
     uploads[token] = {
         "path": path,

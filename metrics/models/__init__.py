@@ -23,6 +23,7 @@ from metrics.models.school_months import (
     StressCheckResult,
     StressCheckResultQuerySet,
     count_rule_errors,
+    missing_value_errors,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "StressCheckResultQuerySet",
     "Target",
     "count_rule_errors",
+    "missing_value_errors",
 ]

@@ -277,6 +277,14 @@ class ReportingDeadline(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(28)],
         help_text=_("Day of the following month by which a month's figures are due (1–28)."),
     )
+    coverage_threshold = models.PositiveSmallIntegerField(
+        _("coverage threshold (%)"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "A figure from fewer schools than this share of the schools expected is marked provisional."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

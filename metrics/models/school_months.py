@@ -87,6 +87,14 @@ class MonthlyReport(models.Model):
     )
     # The national caps' bands, which a school may leave empty:
     OPTIONAL_FIELDS = ("over_45h_count", "over_100h_count")
+    # Every other value: a draft may leave them empty, a submitted or approved month may not.
+    SUBMIT_FIELDS = (
+        "staff_count",
+        "over_80h_count",
+        "left_by_19_count",
+        "leave_days_total",
+        "leave_10plus_count",
+    )
     # Only these months count in any figure (a draft or a returned month is not yet data):
     COUNTED_STATUSES = (Status.SUBMITTED, Status.APPROVED)
 
@@ -95,15 +103,24 @@ class MonthlyReport(models.Model):
     )
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     month = models.PositiveSmallIntegerField(_("month"))
+    # The required values are nullable only so that a draft may be partial; the constraint
+    # monthly_report_counted_complete keeps every submitted and approved month complete.
     staff_count = models.PositiveIntegerField(
-        _("staff counted"), help_text=_("Staff whose hours were recorded this month (IC card).")
+        _("staff counted"),
+        null=True,
+        blank=True,
+        help_text=_("Staff whose hours were recorded this month (IC card)."),
     )
     over_80h_count = models.PositiveIntegerField(
         _("staff over 80 h overtime"),
+        null=True,
+        blank=True,
         help_text=_("Staff whose overtime this month exceeded 80 hours (indicator ①)."),
     )
     left_by_19_count = models.PositiveIntegerField(
         _("staff leaving by 19:00"),
+        null=True,
+        blank=True,
         help_text=_(
             "Staff whose weekday overtime stayed within 45 hours this month, i.e. who on average "
             "left by 19:00 over 20 school days, weekend work not included (indicator ②)."
@@ -125,13 +142,20 @@ class MonthlyReport(models.Model):
         _("leave days taken since April"),
         max_digits=9,
         decimal_places=1,
+        null=True,
+        blank=True,
         help_text=_("Annual leave days taken since April by all counted staff, in total."),
     )
     leave_10plus_count = models.PositiveIntegerField(
         _("staff with 10+ leave days"),
+        null=True,
+        blank=True,
         help_text=_("Staff who have taken 10 or more days of annual leave since April (indicator ④)."),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Raised by one on every write (form, review, API, imports, bulk approval), so that a writer who
+    # read an older version is refused instead of overwriting what changed since (workflow).
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
     review_comment = models.TextField(_("board's comment"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -177,6 +201,17 @@ class MonthlyReport(models.Model):
                 condition=Q(over_100h_count__isnull=True) | Q(over_100h_count__lte=F("over_80h_count")),
                 name="monthly_report_over_100h_within_80h",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "returned"])
+                | Q(
+                    staff_count__isnull=False,
+                    over_80h_count__isnull=False,
+                    left_by_19_count__isnull=False,
+                    leave_days_total__isnull=False,
+                    leave_10plus_count__isnull=False,
+                ),
+                name="monthly_report_counted_complete",
+            ),
         ]
         indexes = [models.Index(fields=["fiscal_year", "month"], name="monthly_report_year_month")]
         verbose_name = _("monthly report")
@@ -200,6 +235,16 @@ class MonthlyReport(models.Model):
             errors["month"] = _("The month must be between 1 and 12.")
         if errors:
             raise ValidationError(errors)
+
+
+def missing_value_errors(values) -> dict[str, str]:
+    """What a month needs before it is submitted: one message per required value left empty."""
+    return {
+        name: _("Enter %(field)s before submitting (a draft may leave it empty).")
+        % {"field": MonthlyReport._meta.get_field(name).verbose_name}
+        for name in MonthlyReport.SUBMIT_FIELDS
+        if values.get(name) is None
+    }
 
 
 def count_rule_errors(values) -> dict[str, str]:

@@ -38,14 +38,24 @@ class ReportExportViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, views
             fmt=wanted.validated_data["format"],
         )
         data = self.get_serializer(export).data
+        if jobs.queue_was_down(export):
+            reason = str(jobs.BROKER_DOWN)
+            return Response(
+                {
+                    "detail": reason,
+                    "errors": [{"field": None, "code": "queue_unavailable", "reason": reason}],
+                },
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "60"},
+            )
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, url_path="download", url_name="download")
     def download(self, request, pk=None):
         export = self.get_object()
-        path = jobs.export_path(export.file.name) if export.file.name else None
-        if export.status != ReportExport.Status.DONE or path is None or not path.is_file():
+        file = jobs.open_export_file(export)
+        if file is None:
             raise NotFound(_("The file of this export is not ready."))
         filename = f"annual-report-FY{export.fiscal_year}.{export.format}"
-        return FileResponse(path.open("rb"), as_attachment=True, filename=filename)
+        return FileResponse(file, as_attachment=True, filename=filename)

@@ -11,13 +11,21 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
+from api.models import SystemAccount
+from api.tokens import issue_token
 from tests.factories import MonthlyReportFactory
 
 
-def test_schema_and_docs_are_served_offline(db, client):
+def test_schema_and_docs_need_a_log_in(db, client):
+    assert client.get("/api/schema/").status_code == 401
+    response = client.get("/api/docs/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_schema_and_docs_are_served_offline(board, client):
+    client.force_login(board)
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
@@ -65,18 +73,24 @@ def keep_test_connection():
 
 
 @pytest.fixture
-def board_token(board, school_a, principal_a, keep_test_connection):
+def tokens(board, official, school_a, principal_a, keep_test_connection):
+    """A token of each role's system account (the test users marked as systems)."""
     MonthlyReportFactory(school=school_a, fiscal_year=2020, month=4, status="submitted")
-    return Token.objects.create(user=board).key
+    keys = {}
+    for role, user in {"board": board, "principal": principal_a, "official": official}.items():
+        SystemAccount.objects.create(user=user)
+        keys[role] = issue_token(user=user)[1]
+    return keys
 
 
-# Three generated cases an operation (it was five): ~110 operations made this the suite's slowest
-# module after the browser and worker tests; the schema's examples are still sent, and bad-input
-# handling has its own tests. derandomize: the same cases every run.
+# Two generated cases an operation and role (it was five, as board only): ~110 operations × three
+# roles; the schema's examples are still sent, and bad-input handling has its own tests
+# (tests/hostile/). derandomize: the same cases every run.
 @schema.parametrize()
+@pytest.mark.parametrize("role", ["board", "principal", "official"])
 @hypothesis_settings(
-    max_examples=3, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None
+    max_examples=2, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None
 )
-def test_api_gives_no_server_errors(case, board_token):
-    response = case.call(headers={"Authorization": f"Token {board_token}"})
+def test_api_gives_no_server_errors(case, role, tokens):
+    response = case.call(headers={"Authorization": f"Token {tokens[role]}"})
     case.validate_response(response, checks=[not_a_server_error])

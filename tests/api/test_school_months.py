@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 from django.utils.translation import gettext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.models import SystemAccount
+from api.tokens import issue_token
 from metrics.models import MonthlyReport
 
 NEW_MONTH = {
@@ -20,6 +21,10 @@ NEW_MONTH = {
     "leave_10plus_count": 0,
     "status": "draft",
 }
+
+
+# The version a school-month has when first written; writes send it back as If-Match.
+IF_V1 = {"HTTP_IF_MATCH": '"1"'}
 
 
 def detail(report):
@@ -53,7 +58,9 @@ def test_principal_creates_and_updates_own_month(api, principal_a, school_a):
     assert created.status_code == 201, created.json()
     report = MonthlyReport.objects.get(pk=created.json()["id"])
     assert (report.school, report.staff_count, report.status) == (school_a, 30, "draft")
-    submitted = client.patch(detail(report), {"status": "submitted", "over_80h_count": 4}, format="json")
+    submitted = client.patch(
+        detail(report), {"status": "submitted", "over_80h_count": 4}, format="json", **IF_V1
+    )
     assert submitted.status_code == 200
     report.refresh_from_db()
     assert (report.status, report.over_80h_count) == ("submitted", 4)
@@ -78,7 +85,7 @@ def test_principal_cannot_write_another_school(api, principal_a, school_b, month
 def test_principal_cannot_change_an_approved_month(api, principal_a, month_a):
     month_a.status = "approved"
     month_a.save()
-    response = api(principal_a).patch(detail(month_a), {"staff_count": 25}, format="json")
+    response = api(principal_a).patch(detail(month_a), {"staff_count": 25}, format="json", **IF_V1)
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "status"
     assert response.json()["errors"][0]["reason"] == gettext(
@@ -90,16 +97,16 @@ def test_principal_cannot_change_an_approved_month(api, principal_a, month_a):
 
 def test_principal_cannot_approve_or_comment(api, principal_a, month_a):
     client = api(principal_a)
-    response = client.patch(detail(month_a), {"status": "approved"}, format="json")
+    response = client.patch(detail(month_a), {"status": "approved"}, format="json", **IF_V1)
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "status"
-    response = client.patch(detail(month_a), {"review_comment": "OK"}, format="json")
+    response = client.patch(detail(month_a), {"review_comment": "OK"}, format="json", **IF_V1)
     assert response.json()["errors"][0]["field"] == "review_comment"
 
 
 def test_board_approves_and_returns_any_school(api, board, month_b):
     response = api(board).patch(
-        detail(month_b), {"status": "returned", "review_comment": "確認"}, format="json"
+        detail(month_b), {"status": "returned", "review_comment": "確認"}, format="json", **IF_V1
     )
     assert response.status_code == 200
     month_b.refresh_from_db()
@@ -149,12 +156,13 @@ def test_filters_and_ordering(api, board, school_a, month_a, month_b):
 
 
 def test_token_authenticates_a_principal_system(principal_a, month_a, month_b):
-    token = Token.objects.create(user=principal_a)
+    SystemAccount.objects.create(user=principal_a)
+    _token, key = issue_token(user=principal_a)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get(detail(month_a)).status_code == 200
     assert client.get(detail(month_b)).status_code == 404
-    assert client.patch(detail(month_a), {"staff_count": 21}, format="json").status_code == 200
+    assert client.patch(detail(month_a), {"staff_count": 21}, format="json", **IF_V1).status_code == 200
     client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
     assert client.get(detail(month_a)).status_code == 401
 

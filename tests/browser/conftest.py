@@ -51,6 +51,14 @@ def chromium():
         browser.close()
 
 
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} at ${e.documentURI}`);
+});
+"""
+
+
 class Visit:
     """A logged-in page that records console errors and every host it requested."""
 
@@ -62,6 +70,26 @@ class Visit:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.hosts.add(urlparse(r.url).hostname))
+        # Content-Security-Policy violations, as the page's event reports them and as the console
+        # does; the `visit` fixture fails a test that met any (reform.middleware, settings).
+        self.page.add_init_script(CSP_LISTENER)
+        self.page.on("console", lambda m: self._console_csp(m.text))
+
+    def _console_csp(self, text):
+        if "Content Security Policy" in text:
+            self.csp_violations.append(text)
+
+    @property
+    def csp_violations(self):
+        if not hasattr(self, "_csp"):
+            self._csp = []
+        return self._csp
+
+    def reported_csp_violations(self):
+        try:
+            return self.page.evaluate("() => window.__cspViolations || []")
+        except Exception:  # the page is closed or navigating: the console copy still holds them
+            return []
 
     def login(self, username, password="pw-for-tests-1"):
         self.page.goto(f"{self.base_url}/accounts/login/")
@@ -140,4 +168,6 @@ def visit(chromium, city_server, django_db_blocker):
     with django_db_blocker.unblock():
         v = Visit(chromium, city_server.url)
         yield v
+        violations = v.csp_violations + v.reported_csp_violations()
         v.page.close()
+    assert violations == [], "Content-Security-Policy violations"

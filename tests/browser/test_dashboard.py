@@ -69,3 +69,22 @@ def test_official_sees_aggregates_but_no_school(visit):
     visit.open("/indicators/overtime_80h/")
     response = visit.page.goto(f"{visit.base_url}/schools/E001/")
     assert response.status == 404
+
+
+def test_pages_without_charts_break_no_content_security_policy(visit):
+    """Forms, the export page, the token page, the API docs and the error pages: the policy of
+    reform.middleware (no inline scripts or styles, this site only) is met; the `visit` fixture
+    fails on any violation, here and in every browser test."""
+    response = visit.page.goto(f"{visit.base_url}/accounts/login/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    visit.login("board")
+    visit.page.wait_for_load_state()
+    for path in ("/reports/annual/", "/api/tokens/", "/api/docs/", "/board/review/", "/no-such-page/"):
+        visit.page.goto(f"{visit.base_url}{path}")
+        visit.page.wait_for_load_state("networkidle")
+        assert visit.reported_csp_violations() == [], path
+    assert visit.page.locator("#swagger-ui").count() == 0  # the last page was the 404
+    visit.page.goto(f"{visit.base_url}/api/docs/")
+    visit.page.wait_for_selector(".swagger-ui .info")
+    assert visit.csp_violations == []
+    assert visit.hosts <= {"127.0.0.1", "localhost"}, visit.hosts

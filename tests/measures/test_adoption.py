@@ -109,7 +109,8 @@ def test_import_page_names_the_bad_row(client, board, plan, schools):
     response = client.post(url, {"file": upload("学校コード,年度\nE001,2020\nZ1,2020\n"), "action": "import"})
     (error,) = response.context["outcome"].errors
     assert (error.row, error.column) == (3, "school_code")
-    assert str(error) in response.content.decode().replace("&ldquo;", "“").replace("&rdquo;", "”")
+    page = response.content.decode().replace("&ldquo;", "“").replace("&rdquo;", "”")
+    assert f'<td class="num">3</td><td>school_code</td><td>{error.message}</td>' in page
     assert not Adoption.objects.exists()
 
 

@@ -173,7 +173,11 @@ def test_bulk_approve_approves_the_selected_submitted_months(client, board, four
     client.force_login(board)
     response = client.post(
         reverse("metrics:board-bulk-approve"),
-        {"report": [first.pk, draft.pk], "query": "year=2020"},
+        {
+            "report": [f"{first.pk}:{first.version}", f"{draft.pk}:{draft.version}"],
+            "query": "year=2020",
+            "confirm": "1",
+        },
         follow=True,
     )
     assert "1件の月を承認しました" in response.content.decode()
@@ -204,7 +208,10 @@ def test_returning_without_a_comment_is_refused(client, board, school_a):
 def test_approving_a_draft_is_refused_with_a_message(client, board, school_a):
     report = MonthlyReportFactory(school=school_a, month=4, status="draft")
     client.force_login(board)
-    response = client.post(reverse("metrics:board-review-detail", args=[report.pk]), {"action": "approve"})
+    response = client.post(
+        reverse("metrics:board-review-detail", args=[report.pk]),
+        {"action": "approve", "version": report.version},
+    )
     assert "承認できるのは提出済の月だけです" in response.content.decode()
     report.refresh_from_db()
     assert report.status == "draft"
@@ -215,7 +222,7 @@ def test_returned_month_reaches_the_principal(client, board, principal_a, school
     client.force_login(board)
     client.post(
         reverse("metrics:board-review-detail", args=[report.pk]),
-        {"action": "return", "comment": "4月の職員数を確認"},
+        {"action": "return", "comment": "4月の職員数を確認", "version": report.version},
     )
     client.force_login(principal_a)
     months = client.get(reverse("metrics:entry-home") + "?year=2020").context["months"]
@@ -242,6 +249,9 @@ def test_approve_every_submitted_month_on_the_page(client, board, four_schools):
     client.force_login(board)
     page = client.get(reverse("metrics:board-review") + "?year=2020").content.decode()
     assert page.count('name="page_report"') == 2
-    client.post(reverse("metrics:board-bulk-approve"), {"all": "1", "page_report": [first.pk, second.pk]})
+    client.post(
+        reverse("metrics:board-bulk-approve"),
+        {"all": "1", "page_report": [f"{r.pk}:{r.version}" for r in (first, second)], "confirm": "1"},
+    )
     statuses = dict(MonthlyReport.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "approved", second.pk: "approved", returned.pk: "returned"}

@@ -31,6 +31,12 @@ def _month_url(fiscal_year=2020, month=5):
     return reverse("metrics:entry-month", args=[fiscal_year, month])
 
 
+def _version(school, month=5):
+    """The stored version of the school-month (0 when not started), as the form carries it."""
+    report = MonthlyReport.objects.filter(school=school, fiscal_year=2020, month=month).first()
+    return report.version if report else 0
+
+
 def _snapshot():
     return list(MonthlyReport.objects.order_by("pk").values())
 
@@ -46,7 +52,9 @@ def test_saving_a_draft_then_submitting(client, principal_a, school_a):
     assert (report.status, report.submitted_at) == ("draft", None)
     assert report.leave_days_total == Decimal("30.5")
 
-    client.post(_month_url(), {**COUNTS, "left_by_19_count": "16", "submit": "1"})
+    client.post(
+        _month_url(), {**COUNTS, "left_by_19_count": "16", "submit": "1", "version": _version(school_a)}
+    )
     report.refresh_from_db()
     assert report.status == "submitted"
     assert report.submitted_at is not None
@@ -61,7 +69,7 @@ def test_saving_a_draft_then_submitting(client, principal_a, school_a):
         ("staff_count", "abc", "Enter a whole number"),
         ("over_45h_count", "1", "cannot be fewer than staff over 80 h (2)"),
         ("over_100h_count", "3", "cannot exceed staff over 80 h (2)"),
-        ("leave_10plus_count", "", "This field is required"),
+        ("leave_10plus_count", "", "before submitting"),
         ("leave_days_total", "-2", "Leave days cannot be negative"),
     ],
 )
@@ -114,7 +122,7 @@ def test_a_returned_month_shows_the_comment_and_can_be_resubmitted(client, princ
         "職員数を確認してください"
         in client.get(reverse("metrics:entry-home") + "?year=2020").content.decode()
     )
-    client.post(_month_url(), {**COUNTS, "submit": "1"})
+    client.post(_month_url(), {**COUNTS, "submit": "1", "version": _version(school_a)})
     assert MonthlyReport.objects.get(school=school_a, month=5).status == "submitted"
 
 
@@ -159,7 +167,7 @@ def test_drafts_cannot_be_approved_in_bulk(board, school_a, school_b):
 def test_history_records_who_when_source_and_before_after(client, principal_a, board, school_a):
     client.force_login(principal_a)
     client.post(_month_url(), {**COUNTS, "submit": "1"})
-    client.post(_month_url(), {**COUNTS, "staff_count": "22", "submit": "1"})
+    client.post(_month_url(), {**COUNTS, "staff_count": "22", "submit": "1", "version": _version(school_a)})
     report = MonthlyReport.objects.get(school=school_a, month=5)
     workflow.approve_many(reports=MonthlyReport.objects.filter(pk=report.pk), user=board)
 

@@ -82,7 +82,8 @@ def test_page_access(client, request, report_a, role, page):
 @pytest.mark.parametrize("role", ROLES)
 def test_approving_a_month_is_the_boards_alone(client, request, report_a, role):
     response = _client(client, request, role).post(
-        reverse("metrics:board-review-detail", args=[report_a.pk]), {"action": "approve"}
+        reverse("metrics:board-review-detail", args=[report_a.pk]),
+        {"action": "approve", "version": report_a.version},
     )
     report_a.refresh_from_db()
     if role == "board":
@@ -96,7 +97,8 @@ def test_approving_a_month_is_the_boards_alone(client, request, report_a, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_returning_a_month_is_the_boards_alone(client, request, report_a, role):
     response = _client(client, request, role).post(
-        reverse("metrics:board-review-detail", args=[report_a.pk]), {"action": "return", "comment": "check"}
+        reverse("metrics:board-review-detail", args=[report_a.pk]),
+        {"action": "return", "comment": "check", "version": report_a.version},
     )
     report_a.refresh_from_db()
     if role == "board":
@@ -110,7 +112,8 @@ def test_returning_a_month_is_the_boards_alone(client, request, report_a, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_bulk_approval_is_the_boards_alone(client, request, report_a, role):
     response = _client(client, request, role).post(
-        reverse("metrics:board-bulk-approve"), {"report": [report_a.pk]}
+        reverse("metrics:board-bulk-approve"),
+        {"report": [f"{report_a.pk}:{report_a.version}"], "confirm": "1"},
     )
     report_a.refresh_from_db()
     if role == "board":

@@ -80,9 +80,12 @@ def test_missing_columns_are_named_in_the_users_language():
 def test_empty_files_blank_lines_and_ragged_rows():
     with translation.override("en"), pytest.raises(ImportFileError, match="empty"):
         pipeline.read_table("", COLUMNS)
-    table = pipeline.read_table("学校コード,年度\nA001,2020,extra\n\nB001\n", COLUMNS)
+    table = pipeline.read_table("学校コード,年度\nA001,2020,,\n\nB001\n", COLUMNS)
     assert table.frame.index.tolist() == [2, 4]  # line numbers; the blank line 3 is skipped
     assert table.frame.loc[4].tolist() == ["B001", "", ""]
+    # Empty cells past the header (Excel's trailing commas) are fine; a value there is refused.
+    with translation.override("en"), pytest.raises(ImportFileError, match="Row 2 has 3 fields"):
+        pipeline.read_table("学校コード,年度\nA001,2020,extra\n", COLUMNS)
 
 
 # --- row errors ----------------------------------------------------------------------------------------
@@ -142,7 +145,8 @@ def test_an_upload_round_trips_through_the_storage_and_is_removed(board, tmp_pat
     settings.MEDIA_ROOT = tmp_path
     request = _request(board)
     token = uploads.keep(request, b"a,b\n1,2\n", "april.csv", options={"status": "approved"})
-    assert default_storage.exists(f"imports/{token}.csv")
+    path = request.session[uploads.SESSION_KEY][token]["path"]
+    assert path.startswith(f"imports/{board.pk}/") and default_storage.exists(path)
     upload = uploads.kept(request, token)
     assert (upload.raw, upload.filename, upload.options) == (
         b"a,b\n1,2\n",
@@ -150,7 +154,7 @@ def test_an_upload_round_trips_through_the_storage_and_is_removed(board, tmp_pat
         {"status": "approved"},
     )
     uploads.discard(request, token)
-    assert not default_storage.exists(f"imports/{token}.csv")
+    assert not default_storage.exists(path)
     assert uploads.kept(request, token) is None
 
 
@@ -204,7 +208,7 @@ def test_the_adoption_page_previews_and_confirms_with_its_option(client, board, 
     assert confirm["replace"].value() is True and not Adoption.objects.exists()
     done = client.post(url, {"token": confirm["token"].value(), "replace": "True"})
     assert done.status_code == 302 and Adoption.objects.count() == 1
-    assert list(tmp_path.joinpath("imports").iterdir()) == []
+    assert [p for p in tmp_path.joinpath("imports").rglob("*") if p.is_file()] == []
 
 
 # --- published figures and the commands ---------------------------------------------------------------------
@@ -225,3 +229,30 @@ def test_published_figures_import_once_and_report_bad_rows(db, tmp_path, capsys)
     with pytest.raises(CommandError, match="3 error"):
         call_command("import_published", str(path))
     assert "2行目、month" in capsys.readouterr().err
+
+
+def test_published_variant_and_note_pass_the_dry_run_and_import(db, tmp_path, capsys):
+    code = Indicator.objects.first().code
+    path = tmp_path / "published.csv"
+    path.write_text(
+        "indicator,fiscal_year,group,month,value,source,note,excluding_events\n"
+        f"{code},2019,all,,40.1,市報告,,\n"
+        f"{code},2019,all,,38.2,市報告,3月を除く,1\n",
+        encoding="utf-8",
+    )
+    call_command("import_published", str(path), "--dry-run")
+    assert "2 would be created" in capsys.readouterr().out and not PublishedFigure.objects.exists()
+    call_command("import_published", str(path))
+    main, variant = PublishedFigure.objects.order_by("excluding_events")
+    assert (main.value, main.excluding_events) == (Decimal("40.1"), False)
+    assert (variant.value, variant.excluding_events, variant.note) == (Decimal("38.2"), True, "3月を除く")
+    # A new note for an existing figure changes that figure; it is not a figure of its own.
+    path.write_text(
+        f"indicator,fiscal_year,group,month,value,source,note\n{code},2019,all,,40.1,市報告,確定値\n",
+        encoding="utf-8",
+    )
+    call_command("import_published", str(path), "--dry-run")
+    assert "1 would be updated" in capsys.readouterr().out
+    call_command("import_published", str(path))
+    assert PublishedFigure.objects.count() == 2
+    assert PublishedFigure.objects.get(excluding_events=False).note == "確定値"

@@ -91,7 +91,12 @@ def test_api(request, school_a, role, current, target):
     else:
         if role != "board":
             body.pop("review_comment")
-        response = client.patch(reverse("api:school-month-detail", args=[report.pk]), body, format="json")
+        response = client.patch(
+            reverse("api:school-month-detail", args=[report.pk]),
+            body,
+            format="json",
+            HTTP_IF_MATCH=f'"{report.version}"',
+        )
     ok = allowed(current, target, workflow.access.role_of(user))
     assert (response.status_code < 300) == ok, response.content
     after = stored(school_a)
@@ -107,10 +112,11 @@ def test_api(request, school_a, role, current, target):
 @pytest.mark.parametrize("current", STATES)
 @pytest.mark.parametrize("submit", [False, True])
 def test_form(client, principal_a, school_a, current, submit):
-    month_in(current, school_a)
+    report = month_in(current, school_a)
     client.force_login(principal_a)
     url = reverse("metrics:entry-month", args=[2020, 5])
-    client.post(url, {**VALUES, **({"submit": "1"} if submit else {})})
+    version = report.version if report else 0
+    client.post(url, {**VALUES, "version": version, **({"submit": "1"} if submit else {})})
     target = Status.SUBMITTED if submit else Status.DRAFT
     after = stored(school_a)
     if allowed(current, target, workflow.access.Role.PRINCIPAL):
@@ -127,7 +133,7 @@ def test_review(client, board, school_a, current, action):
     report = month_in(current, school_a)
     client.force_login(board)
     url = reverse("metrics:board-review-detail", args=[report.pk])
-    client.post(url, {"action": action, "comment": "人数を確認してください"})
+    client.post(url, {"action": action, "comment": "人数を確認してください", "version": report.version})
     target = Status.APPROVED if action == "approve" else Status.RETURNED
     report.refresh_from_db()
     ok = allowed(current, target, workflow.access.Role.BOARD)

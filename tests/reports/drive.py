@@ -34,6 +34,7 @@ def migrate():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the default cache (CACHE_URL unset) is the database
     return {"ok": True}
 
 

@@ -75,3 +75,20 @@ def test_official_csv_suppresses_cells_from_fewer_than_5_staff(report_data):
 def test_a_year_without_data_is_refused_with_its_name(report_data):
     with translation.override("ja"), pytest.raises(ReportError, match="令和12年度"):
         render_report(options=ReportOptions(2030, None, "official"), fmt="csv")
+
+
+def test_csv_and_excel_write_names_that_start_a_formula_as_text(report_data):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from metrics.models import District
+
+    District.objects.filter(code="d1").update(name_ja='=HYPERLINK("http://evil")')
+    rows = _rows("board")
+    names = {r["group"] for r in rows} | {r.get("group_name", "") for r in rows}
+    assert not any(str(n).startswith("=") for n in names)
+    book = load_workbook(BytesIO(render_report(options=ReportOptions(2020, 2019, "board"), fmt="xlsx")))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            assert not any(c.data_type == "f" for c in row), sheet.title

@@ -111,7 +111,7 @@ def test_a_failing_job_shows_why(client, ask, report_data, official, media_root,
     def broken(report, **kwargs):
         raise ValueError("no room left on the page")
 
-    monkeypatch.setitem(jobs.write_report.__globals__["RENDERERS"], "csv", broken)
+    monkeypatch.setitem(jobs.render_report.__globals__["RENDERERS"], "csv", broken)
     response = ask(official)
     export = ReportExport.objects.get()
     assert export.status == "failed" and not export.file

@@ -67,6 +67,7 @@ def stack(tmp_path_factory):
         "DEBUG": "false",
         "ALLOWED_HOSTS": "testserver,127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        "COMPRESS_STATIC": "false",  # no collectstatic here: plain static storage, as in the tests
     }
     log = open(folder / "worker.log", "wb")
     worker = subprocess.Popen(

@@ -3,11 +3,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from metrics.imports import pipeline
-from metrics.imports.monthly import import_published
+from metrics.imports.published import import_published
 
 
 class Command(BaseCommand):
-    help = "Load published figures from CSV: indicator, fiscal_year, group, month, value, source[, note]."
+    help = (
+        "Load published figures from CSV: indicator, fiscal_year, group, month, value, source"
+        "[, note, excluding_events]."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -20,10 +23,11 @@ class Command(BaseCommand):
         except pipeline.ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         pipeline.fail_on_errors(self, outcome)
+        verb = "would be " if dry_run else ""
+        for name, created, updated in outcome.result.lines():
+            self.stdout.write(f"{name}: {created} {verb}created, {updated} {verb}updated")
         if dry_run:
             self.stdout.write("The file is valid; nothing was written (--dry-run).")
             return
-        for name, created, updated in outcome.result.lines():
-            self.stdout.write(f"{name}: {created} created, {updated} updated")
         if not outcome.result.changed:
             self.stdout.write("Nothing changed.")
