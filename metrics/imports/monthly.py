@@ -16,12 +16,9 @@ from django.utils.translation import gettext as _
 from metrics import rollups
 from metrics.entry import workflow
 from metrics.imports import pipeline
-from metrics.imports.pipeline import MAX_BYTES, Checker, Columns, ImportFileError, Outcome, RowError
+from metrics.imports.pipeline import Checker, Columns, ImportFileError, Outcome, RowError
 from metrics.models import MonthlyReport, count_rule_errors
 from reform import fiscal
-
-__all__ = ["MAX_BYTES", "ImportFileError", "RowError", "import_monthly"]
-
 
 # --- monthly school data ---------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from measures.imports import import_adoptions
 from measures.models import Adoption
-from metrics.imports.monthly import ImportFileError
+from metrics.imports.pipeline import ImportFileError
 from tests.factories import SchoolFactory
 
 

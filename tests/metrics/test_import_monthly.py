@@ -11,7 +11,8 @@ from django.utils import translation
 
 from metrics.entry import workflow
 from metrics.imports import monthly as imports
-from metrics.imports.monthly import ImportFileError, import_monthly
+from metrics.imports.monthly import import_monthly
+from metrics.imports.pipeline import ImportFileError
 from metrics.models import MonthlyReport, School
 from tests.factories import MonthlyReportFactory, SchoolFactory
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from metrics.imports.monthly import ImportFileError
+from metrics.imports.pipeline import ImportFileError
 from metrics.models import MonthlyReport
 from staff.imports import import_staff_hours
 from staff.models import PhysicianInterview, StaffHoursImport, StaffMonth
