@@ -314,11 +314,11 @@ def test_the_board_sees_that_a_draft_exists_not_its_values(client, board, princi
     detail = client.get(reverse("metrics:board-review-detail", args=[report.pk])).content.decode()
     assert ">37<" not in detail
     history = client.get(reverse("metrics:report-history", args=[report.pk])).content.decode()
-    assert "37" not in history
+    assert "→ 37" not in history and "下書き：提出されるまで" in history
     api = APIClient()
     api.force_authenticate(board)
     assert api.get(_detail(report)).json()["staff_count"] is None
     api.force_authenticate(principal_a)
     assert api.get(_detail(report)).json()["staff_count"] == 37
     client.force_login(principal_a)
-    assert "37" in client.get(reverse("metrics:report-history", args=[report.pk])).content.decode()
+    assert "→ 37" in client.get(reverse("metrics:report-history", args=[report.pk])).content.decode()
