@@ -41,9 +41,11 @@ demo: $(VENV)/.installed .env
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Bytecode on, whatever the shell says: otherwise pytest rewrites and recompiles every test module
-# and plugin on each run (about 10 s of CPU).
+# and plugin on each run (about 10 s of CPU). Two processes (pytest-xdist), one per core here, each
+# with its own test database; TEST_WORKERS=0 runs in one process, TEST_ARGS adds pytest options.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed .env
-	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(TEST_WORKERS) $(TEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
