@@ -9,6 +9,7 @@ app_name = "metrics"
 urlpatterns = [
     # The dashboard: metrics/dashboard/.
     path("", dashboard.home, name="home"),
+    path("start/", dashboard.start, name="start"),
     path("indicators/<slug:code>/", dashboard.indicator, name="indicator"),
     path("schools/", dashboard.schools, name="schools"),
     path("schools/<slug:code>/", dashboard.school, name="school"),
@@ -25,5 +26,7 @@ urlpatterns = [
     path("board/review/", review.review, name="board-review"),
     path("board/review/approve/", review.bulk_approve, name="board-bulk-approve"),
     path("board/review/<int:pk>/", review.review_detail, name="board-review-detail"),
+    path("board/quality/", review.quality_flags, name="board-quality"),
+    path("board/quality/<int:pk>/", review.quality_follow_up, name="board-quality-flag"),
     path("board/import/", review.import_bulk, name="board-import"),
 ]

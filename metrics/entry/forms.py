@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from metrics.entry.workflow import current_fiscal_year
 from metrics.imports.flow import ImportUploadForm
-from metrics.models import District, MonthlyReport, ReportingDeadline, SchoolType
+from metrics.models import District, MonthlyReport, QualityFlag, ReportingDeadline, SchoolType
 from reform import fiscal
 from reform.i18n import active_language
 from reform.params import whole_number
@@ -71,6 +71,31 @@ class MonthlyReportForm(forms.ModelForm):
     def seen_version(self) -> int:
         """The version the user read; a form posted without one is taken to have read none."""
         return self.cleaned_data.get("version") or 0
+
+
+class QualityReasonForm(forms.Form):
+    """The principal's reason for submitting a month whose figures the data-quality checks flag."""
+
+    quality_reason = forms.CharField(
+        label=_("Why these figures are right"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Submitting a flagged month needs a reason; the board reads it with the flags."),
+    )
+
+    @property
+    def reason(self) -> str:
+        return (self.cleaned_data.get("quality_reason") or "").strip() if self.is_valid() else ""
+
+
+class FollowUpForm(forms.Form):
+    """The board's follow-up of one data-quality flag."""
+
+    state = forms.ChoiceField(label=_("Follow-up"), choices=QualityFlag.State.choices)
+    note = forms.CharField(
+        label=_("Board's note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
 
 
 class ImportForm(ImportUploadForm):
@@ -170,3 +195,18 @@ class BoardFilterForm(forms.Form):
         if self.value("district"):
             queryset = queryset.filter(district=self.value("district"))
         return queryset
+
+
+class QualityFilterForm(BoardFilterForm):
+    """Which flagged school-months the board's data-quality page lists: a board filter and the
+    flags' follow-up state (open unless chosen; the empty choice means every state)."""
+
+    follow_up = forms.ChoiceField(
+        label=_("Follow-up"),
+        required=False,
+        choices=[("", _("All states"))] + list(QualityFlag.State.choices),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["status"]  # the months' own state: the page lists counted and returned months

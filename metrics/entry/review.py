@@ -1,4 +1,5 @@
-"""The board's pages: completeness (who has reported), the missing list, review and bulk import."""
+"""The board's pages: completeness (who has reported), the missing list, review, the data-quality
+flags' follow-up and bulk import."""
 
 import csv
 from urllib.parse import urlencode
@@ -6,24 +7,34 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from metrics import quality
 from metrics.entry import completeness, workflow
-from metrics.entry.forms import BoardFilterForm, DeadlineForm, MonthlyReportForm, ReturnForm
+from metrics.entry.forms import (
+    BoardFilterForm,
+    DeadlineForm,
+    FollowUpForm,
+    MonthlyReportForm,
+    QualityFilterForm,
+    ReturnForm,
+)
 from metrics.entry.views import import_page
-from metrics.models import MonthlyReport, ReportingDeadline, School
+from metrics.models import MonthlyReport, QualityFlag, ReportingDeadline, School
 from reform import access, fiscal
 from reform.access import Role
 from reform.i18n import active_language
-from reform.params import whole_number
+from reform.params import warn_ignored, whole_number
 from reform.spreadsheet import neutral_row
 
 SCHOOLS_PER_PAGE = 100
 REPORTS_PER_PAGE = 100
+FLAGGED_PER_PAGE = 50
 BOARD_IMPORT_STATUSES = [MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED]
 
 
@@ -37,6 +48,7 @@ def _query(request, **changes) -> str:
 @access.page(Role.BOARD)
 def completeness_page(request):
     filters = BoardFilterForm(request.GET)
+    warn_ignored(request, filters)
     year = filters.value("year")
     schools = filters.schools(School.objects.restrict(request.user)).select_related("school_type", "district")
     page = Paginator(schools, SCHOOLS_PER_PAGE).get_page(request.GET.get("page"))
@@ -97,6 +109,7 @@ def review(request):
     query = request.GET.copy()
     query.setdefault("status", MonthlyReport.Status.SUBMITTED)
     filters = BoardFilterForm(query)
+    warn_ignored(request, filters)
     status = filters.value("status")
     reports = MonthlyReport.objects.restrict(request.user).filter(
         fiscal_year=filters.value("year"),
@@ -160,8 +173,107 @@ def review_detail(request, pk: int):
         "state_label": workflow.STATE_LABELS[report.status],
         "return_form": return_form,
         "query": request.GET.urlencode(),
+        **_side_by_side(report, request.user),
     }
     return render(request, "metrics/board/review_detail.html", context)
+
+
+def _side_by_side(report: MonthlyReport, user) -> dict:
+    """The month's values and shares next to the previous month's and the month's flags."""
+    fiscal_year, month = quality.previous_month(report.fiscal_year, report.month)
+    previous = (
+        MonthlyReport.objects.restrict(user)
+        .filter(school=report.school, fiscal_year=fiscal_year, month=month)
+        .exclude(status=MonthlyReport.Status.DRAFT)  # a draft's values are the school's
+        .first()
+    )
+    flags = _described(report.quality_flags.all())
+    now, before = quality.values_of(report), quality.values_of(previous) if previous else {}
+    labels = {f.name: f.verbose_name for f in MonthlyReport._meta.fields}
+    rows = [
+        {
+            "label": labels[name],
+            "leave_days": name == "leave_days_total",
+            "value": now[name],
+            "share": quality.share(now, name),
+            "previous": before.get(name),
+            "previous_share": quality.share(before, name) if previous else None,
+            "flags": [flag for flag in flags if flag.field == name],
+        }
+        for name in MonthlyReport.VALUE_FIELDS
+    ]
+    return {
+        "rows": rows,
+        "flags": flags,
+        "previous": previous,
+        "previous_title": workflow.month_title(fiscal_year, month),
+    }
+
+
+def _described(flags) -> list[QualityFlag]:
+    """Flags with their rule and message in the active language (`rule_label`, `message`)."""
+    flags = list(flags)
+    for flag in flags:
+        flag.rule_label = quality.RULE_LABELS.get(flag.rule, flag.rule)
+        flag.message = quality.flag_message(flag)
+    return flags
+
+
+@require_GET
+@access.page(Role.BOARD)
+def quality_flags(request):
+    """Flagged school-months and their flags' follow-up: open unless another state is chosen."""
+    query = request.GET.copy()
+    query.setdefault("follow_up", QualityFlag.State.OPEN)
+    filters = QualityFilterForm(query)
+    warn_ignored(request, filters)
+    follow_up = filters.value("follow_up")
+    reports = MonthlyReport.objects.restrict(request.user).filter(
+        fiscal_year=filters.value("year"),
+        school__in=filters.schools(School.objects.restrict(request.user)),
+        status__in=[*MonthlyReport.COUNTED_STATUSES, MonthlyReport.Status.RETURNED],
+    )
+    if filters.value("month"):
+        reports = reports.filter(month=filters.value("month"))
+    flagged = QualityFlag.objects.filter(state=follow_up) if follow_up else QualityFlag.objects.all()
+    reports = (
+        reports.filter(pk__in=flagged.values("report"))
+        .select_related("school")
+        .prefetch_related(Prefetch("quality_flags", QualityFlag.objects.select_related("state_by")))
+        .order_by("school__school_type__order", "school__code", "month")
+    )
+    page = Paginator(reports, FLAGGED_PER_PAGE).get_page(request.GET.get("page"))
+    lang = active_language()
+    page.object_list = list(page.object_list)
+    for report in page.object_list:
+        report.month_text = fiscal.month_label(report.month, lang)
+        report.flags = _described(report.quality_flags.all())
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": _query(request),
+        "year_label": fiscal.fiscal_year_label(filters.value("year"), lang),
+        "states": QualityFlag.State.choices,
+    }
+    return render(request, "metrics/board/quality.html", context)
+
+
+@require_POST
+@access.page(Role.BOARD)
+def quality_follow_up(request, pk: int):
+    """The board sets a flag's follow-up state and note."""
+    flag = get_object_or_404(
+        QualityFlag.objects.filter(report__in=MonthlyReport.objects.restrict(request.user)), pk=pk
+    )
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        quality.set_follow_up(
+            flag, state=form.cleaned_data["state"], note=form.cleaned_data["note"], user=request.user
+        )
+        messages.success(request, _("Follow-up saved."))
+    else:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    return redirect(reverse("metrics:board-quality") + "?" + request.POST.get("query", ""))
 
 
 def _chosen_versions(values) -> dict[int, int]:

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from metrics import quality
 from metrics.entry import workflow
-from metrics.entry.forms import ImportForm, MonthlyReportForm, fiscal_years
+from metrics.entry.forms import ImportForm, MonthlyReportForm, QualityReasonForm, fiscal_years
 from metrics.imports import flow
 from metrics.imports.monthly import import_monthly, monthly_template_rows
 from metrics.models import MonthlyReport, School
@@ -64,24 +65,29 @@ def month(request, fiscal_year: int, month: int):
         school=school, fiscal_year=fiscal_year, month=month
     ).first() or MonthlyReport(school=school, fiscal_year=fiscal_year, month=month)
     read_only = report.is_locked
+    reason_form = QualityReasonForm(initial={"quality_reason": _stored_reason(report)})
+    flags = []
     if request.method == "POST" and read_only:
         messages.error(request, _("This month has been approved and can no longer be changed."))
     if request.method == "POST" and not read_only:
         form = MonthlyReportForm(request.POST, instance=report)
+        reason_form = QualityReasonForm(request.POST)
         if form.is_valid():
             submit = "submit" in request.POST
-            try:
-                workflow.save_month(
-                    report=form.instance, submit=submit, user=request.user, seen_version=form.seen_version
+            flags = quality.check_month(form.instance)
+            if submit and flags and not reason_form.reason:
+                reason_form.add_error(
+                    "quality_reason",
+                    _("Some figures are flagged: correct them, or say here why they are right."),
                 )
-            except ValidationError as exc:
-                by_field = hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields)
-                form.add_error(None, exc if by_field else exc.messages)
             else:
-                messages.success(request, _("Submitted to the board.") if submit else _("Saved as a draft."))
-                return redirect(f"{reverse('metrics:entry-home')}?year={fiscal_year}")
+                saved = _save(request, form, submit=submit, reason=reason_form.reason, flagged=bool(flags))
+                if saved is not None:
+                    return saved
     else:
         form = MonthlyReportForm(instance=report, read_only=read_only)
+        if not read_only and any(v is not None for v in quality.values_of(report).values()):
+            flags = quality.check_month(report)
     context = {
         "school": school,
         "report": report,
@@ -91,8 +97,46 @@ def month(request, fiscal_year: int, month: int):
         "title": workflow.month_title(fiscal_year, month),
         "year": fiscal_year,
         "checks": live_check_messages(),
+        "flags": [
+            {"field": f.field, "rule": quality.RULE_LABELS[f.rule], "message": quality.flag_message(f)}
+            for f in flags
+        ],
+        "reason_form": reason_form,
     }
     return render(request, "metrics/entry/month.html", context)
+
+
+def _save(request, form, *, submit: bool, reason: str, flagged: bool):
+    """Save the month form's school-month; the redirect on success (None on an error, added to the form).
+
+    A draft whose figures are flagged comes back to its form, where the flags show."""
+    try:
+        report = workflow.save_month(
+            report=form.instance,
+            submit=submit,
+            user=request.user,
+            seen_version=form.seen_version,
+            quality_reason=reason if submit else "",
+        )
+    except ValidationError as exc:
+        by_field = hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields)
+        form.add_error(None, exc if by_field else exc.messages)
+        return None
+    if submit:
+        messages.success(request, _("Submitted to the board."))
+    elif flagged:
+        messages.warning(request, _("Saved as a draft. Some figures are flagged: check them below."))
+        return redirect("metrics:entry-month", report.fiscal_year, report.month)
+    else:
+        messages.success(request, _("Saved as a draft."))
+    return redirect(f"{reverse('metrics:entry-home')}?year={report.fiscal_year}")
+
+
+def _stored_reason(report: MonthlyReport) -> str:
+    """The reason the school last gave for this month's flags (to submit again without retyping it)."""
+    if report.pk is None:
+        return ""
+    return report.quality_flags.exclude(reason="").values_list("reason", flat=True).first() or ""
 
 
 def live_check_messages() -> dict:
@@ -156,7 +200,7 @@ def import_page(request, *, schools, statuses, template, context):
     """The monthly import's page, the principal's and the board's: the shared upload → preview →
     confirm flow (metrics.imports.flow) with the states the user may choose."""
 
-    def run(raw, *, options, dry_run, user, source_name):
+    def run(raw, *, options, dry_run, user, source_name, seen=None):
         return import_monthly(
             raw,
             schools=schools,
@@ -164,6 +208,7 @@ def import_page(request, *, schools, statuses, template, context):
             user=user,
             source_name=source_name,
             dry_run=dry_run,
+            seen=seen,  # at confirm: the versions the preview read
         )
 
     spec = flow.ImportSpec(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from metrics import aggregation, services
+from metrics import aggregation, quality, services
 from metrics.models import Indicator, MonthlyReport, ReportingDeadline, School, missing_value_errors
 from reform import access, fiscal
 from reform.i18n import active_language
@@ -221,6 +221,16 @@ def conflict(
             _("This month was changed after you opened it, so nothing was saved. Reload it and try again."),
             current_version=0,
         )
+    message = _(
+        "This month was changed after you opened it, so nothing was saved. Reload it to see the "
+        "current figures. Changed since: %(changes)s"
+    ) % {"changes": changes_since(stored, seen_version=seen_version, hide_drafts=hide_drafts)}
+    return VersionConflict(message, current_version=stored.version)
+
+
+def changes_since(stored: MonthlyReport, *, seen_version: int, hide_drafts: bool = False) -> str:
+    """The changes of a school-month after `seen_version` (0: all), newest first and at most five:
+    when, by whom, from where and the fields before → after ("—" when none is recorded)."""
     history = month_history(stored, hide_drafts=hide_drafts)
     since = [entry for entry in history if entry.version > seen_version][:5]
     described = "; ".join(
@@ -236,11 +246,7 @@ def conflict(
         }
         for entry in since
     )
-    message = _(
-        "This month was changed after you opened it, so nothing was saved. Reload it to see the "
-        "current figures. Changed since: %(changes)s"
-    ) % {"changes": described or "—"}
-    return VersionConflict(message, current_version=stored.version)
+    return described or "—"
 
 
 def _shown(value) -> str:
@@ -267,6 +273,7 @@ def apply_transition(
     detail: str = "",
     comment: str = "",
     seen_version: int | None = None,
+    quality_reason: str = "",
 ) -> MonthlyReport:
     """Check and save one school-month's change: its state, the submission stamp, the review comment,
     the version and the history's who and from where. The values on `report` are saved with it.
@@ -274,6 +281,7 @@ def apply_transition(
     `seen_version` is the version the writer read (0 for a month with no row yet); when the stored
     version is another, or another first save of the same month wins the race, `VersionConflict` is
     raised and nothing is written. None skips the check (internal writers that read and write at once).
+    A submission records the month's data-quality flags (metrics.quality), with `quality_reason`.
     """
     with transaction.atomic():
         stored = _locked_stored(report)
@@ -324,11 +332,14 @@ def apply_transition(
                         hide_drafts=actor_role(user) == access.Role.BOARD,
                     ) from None
             raise
+        if quality.should_record(current, target):
+            key = (report.school_id, report.fiscal_year, report.month)
+            quality.record_flags([key], reason=quality_reason, user=user)
     return report
 
 
 def save_month(
-    *, report: MonthlyReport, submit: bool, user, seen_version: int | None = None
+    *, report: MonthlyReport, submit: bool, user, seen_version: int | None = None, quality_reason: str = ""
 ) -> MonthlyReport:
     """Save a principal's month from the form, as a draft or submitted.
 
@@ -336,7 +347,14 @@ def save_month(
     `seen_version` is the version the form was filled in on.
     """
     target = Status.SUBMITTED if submit else Status.DRAFT
-    return apply_transition(report, target=target, user=user, source=SOURCE_FORM, seen_version=seen_version)
+    return apply_transition(
+        report,
+        target=target,
+        user=user,
+        source=SOURCE_FORM,
+        seen_version=seen_version,
+        quality_reason=quality_reason,
+    )
 
 
 def approve(*, report: MonthlyReport, user, seen_version: int | None = None) -> None:
@@ -374,6 +392,8 @@ def create_months(reports: list[MonthlyReport], *, target: str, user, source: st
         default_user=user if user is not None and user.is_authenticated else None,
         default_change_reason=change_reason(source, detail),
     )
+    if quality.should_record(NOT_STARTED, target):
+        quality.record_flags({(r.school_id, r.fiscal_year, r.month) for r in reports}, user=user)
     return len(reports)
 
 

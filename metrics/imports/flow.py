@@ -7,7 +7,9 @@ A page declares its import as an `ImportSpec` and returns `import_page(request, 
   confirmation form carries its token and the chosen options;
 - a POST with a token imports the kept file, all or nothing, and redirects with a message; the
   token is spent. A token that is not this user's (or this page's), or options that differ from
-  those checked, import nothing. Importing the same file again changes nothing.
+  those checked, import nothing. Importing the same file again changes nothing. What the preview
+  read (the outcome's `seen`: the monthly import's versions) is kept with the file and given back
+  to the import, which refuses it all when a month changed since the preview.
 """
 
 from collections.abc import Callable
@@ -57,8 +59,10 @@ class ImportSpec:
 
     `run(raw, *, options, dry_run, user, source_name)` runs the import and returns its outcome
     (metrics.imports.pipeline.Outcome with `changed`); `options` are the upload form's fields other
-    than the file. `done(outcome)` is the message after the import. With `import_at_once`, a file
-    posted with action=import is imported without the preview (the adoption page's button).
+    than the file. When the dry run's outcome has `seen` (not None), the confirmed import is also
+    given `seen=` (what the dry run read). `done(outcome)` is the message after the import. With
+    `import_at_once`, a file posted with action=import is imported without the preview (the
+    adoption page's button).
     """
 
     form: Callable[..., ImportUploadForm]
@@ -76,6 +80,7 @@ def import_page(request, spec: ImportSpec):
         if upload is None or _options_differ(request.POST, upload.options):
             messages.error(request, _("The uploaded file is no longer available. Please upload it again."))
             return redirect(request.path)
+        read = {} if upload.seen is None else {"seen": upload.seen}
         try:
             outcome = spec.run(
                 upload.raw,
@@ -83,6 +88,7 @@ def import_page(request, spec: ImportSpec):
                 dry_run=False,
                 user=request.user,
                 source_name=upload.filename,
+                **read,
             )
         except ImportFileError as exc:
             messages.error(request, str(exc))
@@ -120,5 +126,5 @@ def _check(request, spec: ImportSpec, form: ImportUploadForm):
         return None, None
     if at_once or outcome.error_count or not outcome.changed:
         return outcome, None
-    token = uploads.keep(request, raw, file.name, options=options)
+    token = uploads.keep(request, raw, file.name, options=options, seen=outcome.seen)
     return outcome, ConfirmImportForm(initial={"token": token, **options}, options=options)

@@ -13,12 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics import rollups
+from metrics import quality, rollups
 from metrics.entry import workflow
 from metrics.imports import pipeline
-from metrics.imports.pipeline import Checker, Columns, ImportFileError, Outcome, RowError
+from metrics.imports.pipeline import Checker, Columns, ImportConflict, ImportFileError, Outcome, RowError
 from metrics.models import MonthlyReport, count_rule_errors
-from reform import fiscal
+from reform import access, fiscal
 
 # --- monthly school data ---------------------------------------------------------------------------
 
@@ -75,6 +75,7 @@ MONTHLY_TEMPLATE_HEADER_EN = MONTHLY.template_header(english=True)
 MAX_LEAVE_DAYS = Decimal("99999999.9")  # leave_days_total: max_digits=9, decimal_places=1
 MAX_COUNT = 2_147_483_647  # a PositiveIntegerField's range on every database
 PREVIEW_ROWS = 500
+CONFLICTS_NAMED = 5  # months named in the message of an import refused for changes since its preview
 
 
 @dataclass
@@ -203,6 +204,7 @@ def import_monthly(
     source_name: str = "",
     dry_run: bool = False,
     today=None,
+    seen: dict | None = None,
 ) -> MonthlyImportOutcome:
     """School-months from CSV, keyed by school code, fiscal year and month; all or nothing.
 
@@ -213,6 +215,11 @@ def import_monthly(
     Approved months are locked: a row that would change one is an error. Files over 5 MB, or with
     more rows than schools × 12, are refused (`ImportFileError`). Nothing is written when any row
     fails, or on a dry run; the history records `user` and the import with `source_name`.
+
+    The outcome's `seen` holds the version of each school-month of the file as read (None for a
+    month with no row yet). Given back as `seen` (the preview's, at confirm), any month whose version
+    is now another refuses the whole import (`ImportConflict`, naming the rows, what changed and by
+    whom), so a month changed between the preview and the confirm is never overwritten.
     """
     table = pipeline.read(raw, MONTHLY)
     frame = table.frame
@@ -244,6 +251,13 @@ def import_monthly(
     ]
 
     existing = _existing_months(schools, {(fy, m) for _l, _c, (_s, fy, m), _v in parsed})
+    if seen is not None:
+        _refuse_changes_since(parsed, existing, seen, user=user)
+    outcome.seen = {
+        "versions": [
+            [*key, existing[key]["version"] if key in existing else None] for _l, _c, key, _v in parsed
+        ]
+    }
     now = timezone.now()
     submitted_at = now if status in MonthlyReport.COUNTED_STATUSES else None
     labels = {f.name: str(f.verbose_name) for f in MonthlyReport._meta.fields}
@@ -308,6 +322,8 @@ def import_monthly(
                 reason=workflow.change_reason(workflow.SOURCE_IMPORT, source_name),
             )
             rollups.mark_stale({(fy, m) for _l, _c, (_s, fy, m), _v in parsed})
+            if status in MonthlyReport.COUNTED_STATUSES:  # the data-quality checks of every submission
+                quality.record_flags({key for _l, _c, key, _v in parsed}, user=user)
     except (IntegrityError, _ChangedMeanwhile):
         # Another save of one of these months (a first save racing this one, or a change since the
         # rows were read): nothing is written; the user checks the file again against what is stored.
@@ -325,14 +341,59 @@ class _ChangedMeanwhile(Exception):
     """A month changed between reading it and writing the import (its version moved on)."""
 
 
+def _refuse_changes_since(parsed: list[tuple], existing: dict, seen: dict, *, user) -> None:
+    """Raise `ImportConflict` when a school-month of the file is not at the version the preview read
+    (`seen`, this import's outcome.seen then), naming the first CONFLICTS_NAMED rows with what
+    changed since and by whom, as the form's conflict message does."""
+    read = {(int(s), int(fy), int(m)): v for s, fy, m, v in seen.get("versions", ())}
+    missing = object()
+    changed = []
+    for line, code, key, _values in parsed:
+        stored = existing.get(key)
+        was = read.get(key, missing)
+        if was is missing or was != (None if stored is None else stored["version"]):
+            changed.append((line, code, key, was, stored))
+    if not changed:
+        return
+    named = changed[:CONFLICTS_NAMED]
+    reports = MonthlyReport.objects.in_bulk([stored["id"] for *_rest, stored in named if stored])
+    hide_drafts = workflow.actor_role(user) == access.Role.BOARD
+    parts = []
+    for line, code, (_school, fiscal_year, month), was, stored in named:
+        if stored is None:
+            what = _("no longer stored")
+        else:
+            was = was if isinstance(was, int) else 0
+            what = workflow.changes_since(reports[stored["id"]], seen_version=was, hide_drafts=hide_drafts)
+        parts.append(
+            _("row %(row)s (%(school)s, %(month)s): %(changes)s")
+            % {
+                "row": line,
+                "school": code,
+                "month": workflow.month_title(fiscal_year, month),
+                "changes": what,
+            }
+        )
+    if len(changed) > len(named):
+        parts.append(_("and %(count)s more") % {"count": len(changed) - len(named)})
+    raise ImportConflict(
+        _(
+            "Some months in the file were changed by someone else after the preview, so nothing was "
+            "imported. Upload the file again to check it against the current figures. Changed since "
+            "the preview: %(changes)s"
+        )
+        % {"changes": "; ".join(parts)}
+    )
+
+
 def _write_months(to_create: list[tuple], to_update: list[tuple], *, stamp: dict, user, reason: str) -> None:
     """Insert and update school-months and record their history, in a few statements.
 
     The ORM's bulk_create and simple_history's bulk_history_create spend most of a national-size
     import preparing values one by one (over 20 s for 33,000 rows), so the rows go in as plain
-    tuples (PostgreSQL: execute_values / execute_batch; elsewhere executemany), and the history rows
-    are copied from the written rows by one INSERT … SELECT each for created and changed months.
-    The rows of this import are those stamped with its `now`: created_at (new) or updated_at only.
+    tuples (PostgreSQL: execute_values; elsewhere multi-row statements and executemany), the
+    statements return the ids they wrote, and the history rows are copied from exactly those ids
+    (by primary key: the cost follows the file, not the size of the table).
     """
     table = MonthlyReport._meta.db_table
     values = list(MONTHLY_VALUE_FIELDS)
@@ -340,61 +401,92 @@ def _write_months(to_create: list[tuple], to_update: list[tuple], *, stamp: dict
     now = connection.ops.adapt_datetimefield_value(stamp["now"])
     submitted_at = connection.ops.adapt_datetimefield_value(stamp["submitted_at"])
     insert_columns = ["school_id", "fiscal_year", "month", *values]
-    insert_columns += ["status", "review_comment", "submitted_at", "created_at", "updated_at"]
-    created = [(*row, stamp["status"], "", submitted_at, now, now) for row in to_create]
+    insert_columns += ["status", "review_comment", "submitted_at", "created_at", "updated_at", "version"]
+    created = [(*row, stamp["status"], "", submitted_at, now, now, 1) for row in to_create]
     # (values…, status, submitted_at, updated_at, id, version read): an UPDATE that finds another
-    # version changes nothing, which the count below notices.
+    # version changes nothing, which the ids it returns show.
     changed = [(*row[:-2], stamp["status"], submitted_at, now, *row[-2:]) for row in to_update]
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if created:
-            columns = ", ".join(quote(c) for c in insert_columns)
-            if connection.vendor == "postgresql":
-                from psycopg2.extras import execute_values
+        created_ids = _insert(cursor, table, insert_columns, created) if created else []
+        set_columns = [*values, "status", "submitted_at", "updated_at"]
+        changed_ids = _update(cursor, table, set_columns, changed) if changed else []
+        if len(created_ids) != len(created) or len(changed_ids) != len(changed):
+            raise _ChangedMeanwhile
+        _copy_to_history(cursor, created_ids, kind="+", now=now, user=user, reason=reason)
+        _copy_to_history(cursor, changed_ids, kind="~", now=now, user=user, reason=reason)
 
-                sql = f"INSERT INTO {table} ({columns}) VALUES %s"
-                execute_values(cursor.cursor, sql, created, page_size=2000)
-            else:
-                marks = ", ".join(["%s"] * len(insert_columns))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", created)
-        if changed:
-            sets = ", ".join(f"{quote(c)} = %s" for c in [*values, "status", "submitted_at", "updated_at"])
-            version = quote("version")
-            sql = f"UPDATE {table} SET {sets}, {version} = {version} + 1 WHERE id = %s AND {version} = %s"
-            if connection.vendor == "postgresql":
-                from psycopg2.extras import execute_batch
 
-                execute_batch(cursor.cursor, sql, changed, page_size=1000)
-            else:
-                cursor.executemany(sql, changed)
-            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE updated_at = %s", [now])
-            if cursor.fetchone()[0] != len(created) + len(changed):
-                raise _ChangedMeanwhile
-        _copy_to_history(
-            cursor, now=now, user=user, reason=reason, created=bool(created), changed=bool(changed)
+def _insert(cursor, table: str, columns: list[str], rows: list[tuple]) -> list[int]:
+    """INSERT `rows`; the ids of the rows inserted."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        sql = f"INSERT INTO {table} ({names}) VALUES %s RETURNING id"
+        return [row[0] for row in execute_values(cursor.cursor, sql, rows, page_size=2000, fetch=True)]
+    ids = []
+    row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    size = max(connection.features.max_query_params // len(columns), 1)
+    for start in range(0, len(rows), size):
+        batch = rows[start : start + size]
+        marks = ", ".join([row_marks] * len(batch))
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) VALUES {marks} RETURNING id", [v for row in batch for v in row]
         )
+        ids += [row[0] for row in cursor.fetchall()]
+    return ids
 
 
-def _copy_to_history(cursor, *, now, user, reason: str, created: bool, changed: bool) -> None:
-    """The history rows of this import's months (django-simple-history's table), copied in SQL."""
+def _update(cursor, table: str, columns: list[str], rows: list[tuple]) -> list[int]:
+    """UPDATE each row (`columns`' values, id, version read) where its version is still the one read,
+    adding 1 to the version; the ids of the rows updated."""
+    quote = connection.ops.quote_name
+    version = quote("version")
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        # The VALUES list's columns typed as the table's, so that a NULL in the first row is not text.
+        fields = {f.column: f for f in MonthlyReport._meta.concrete_fields}
+        types = [fields[c].db_type(connection) for c in columns] + ["bigint", "integer"]
+        template = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
+        names = ", ".join(quote(c) for c in [*columns, "id", "seen_version"])
+        sets = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns)
+        sql = (
+            f"UPDATE {table} AS t SET {sets}, {version} = t.{version} + 1 FROM (VALUES %s) AS v ({names}) "
+            f"WHERE t.id = v.id AND t.{version} = v.seen_version RETURNING t.id"
+        )
+        found = execute_values(cursor.cursor, sql, rows, template=template, page_size=1000, fetch=True)
+        return [row[0] for row in found]
+    sets = ", ".join(f"{quote(c)} = %s" for c in columns)
+    cursor.executemany(
+        f"UPDATE {table} SET {sets}, {version} = {version} + 1 WHERE id = %s AND {version} = %s", rows
+    )
+    # SQLite sums the rows each statement changed: all of them, or a version moved on meanwhile.
+    return [row[-2] for row in rows] if cursor.rowcount == len(rows) else []
+
+
+def _copy_to_history(cursor, ids: list[int], *, kind: str, now, user, reason: str) -> None:
+    """The history rows (django-simple-history's table) of the school-months `ids` just written by
+    this import ("+" created, "~" changed), copied from them in SQL by primary key."""
+    if not ids:
+        return
     history = MonthlyReport.history.model
     table, source = history._meta.db_table, MonthlyReport._meta.db_table
     quote = connection.ops.quote_name
     tracked = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
-    extra = {
-        "history_date": now,
-        "history_change_reason": reason,
-        "history_user_id": getattr(user, "pk", None),
-    }
-    columns = ", ".join(quote(c) for c in [*tracked, *extra, "history_type"])
+    extra = [now, reason, getattr(user, "pk", None), kind]
+    stamped = ["history_date", "history_change_reason", "history_user_id", "history_type"]
+    columns = ", ".join(quote(c) for c in [*tracked, *stamped])
     selected = ", ".join(quote(c) for c in tracked)
-    for kind, wanted, where in (
-        ("+", created, "created_at = %s"),
-        ("~", changed, "updated_at = %s AND created_at <> %s"),
-    ):
-        if wanted:
-            sql = f"INSERT INTO {table} ({columns}) SELECT {selected}, %s, %s, %s, %s FROM {source}"
-            cursor.execute(f"{sql} WHERE {where}", [*extra.values(), kind, *([now] * where.count("%s"))])
+    sql = f"INSERT INTO {table} ({columns}) SELECT {selected}, %s, %s, %s, %s FROM {source}"
+    if connection.vendor == "postgresql":
+        cursor.execute(f"{sql} WHERE id = ANY(%s)", [*extra, list(ids)])
+        return
+    size = connection.features.max_query_params - len(extra)
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
+        cursor.execute(f"{sql} WHERE id IN ({', '.join(['%s'] * len(batch))})", [*extra, *batch])
 
 
 def _existing_months(schools, pairs: set[tuple[int, int]]) -> dict[tuple[int, int, int], dict]:

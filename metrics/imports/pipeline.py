@@ -38,6 +38,10 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read (encoding, size, header)."""
 
 
+class ImportConflict(ImportFileError):
+    """What the file would change was changed by someone else after the preview: nothing is imported."""
+
+
 @dataclass
 class RowError:
     row: int  # line number in the file, header = 1
@@ -55,11 +59,16 @@ class RowError:
 @dataclass
 class Outcome:
     """What every import reports: the errors (the first MAX_ERRORS) and their count, and whether it
-    wrote. The imports extend it with their own counts and preview."""
+    wrote. The imports extend it with their own counts and preview.
+
+    `seen` (JSON-safe, or None) is what a dry run read that the import must find unchanged (the
+    monthly import: each school-month's version); the page flow keeps it with the upload and gives
+    it back to the import at confirm (metrics.imports.flow)."""
 
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     written: bool = False
+    seen: dict | None = None
 
     def add_error(self, error: RowError) -> None:
         self.error_count += 1

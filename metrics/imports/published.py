@@ -14,9 +14,33 @@ from reform.loading import LoadResult, upsert
 __all__ = ["import_published"]
 
 
+SUPPRESSED = "X"  # a cell the annual report's CSV withheld from its audience: not a figure
+MAX_VALUE = 999_999.99  # PublishedFigure.value: max_digits=8, decimal_places=2
+
+
 @dataclass
 class PublishedImportOutcome(Outcome):
     result: LoadResult = field(default_factory=LoadResult)
+    skipped_districts: int = 0  # rows of district groups: published figures are city-wide or per type
+    skipped_suppressed: int = 0  # withheld cells (suppressed = 1, value X): there is no figure
+
+    def skipped_lines(self) -> list[str]:
+        """What was left out of the file, and why (the command prints these)."""
+        lines = []
+        if self.skipped_districts:
+            lines.append(
+                _(
+                    "%(count)s rows of district groups skipped: published figures are kept for all types "
+                    "and each school type only."
+                )
+                % {"count": self.skipped_districts}
+            )
+        if self.skipped_suppressed:
+            lines.append(
+                _("%(count)s suppressed cells (X) skipped: they hold no figure.")
+                % {"count": self.skipped_suppressed}
+            )
+        return lines
 
 
 PUBLISHED_COLUMNS = Columns(
@@ -29,14 +53,19 @@ PUBLISHED_COLUMNS = Columns(
         "source": ("出典",),
         "note": ("備考",),
         "excluding_events": ("行事除外",),
+        # The annual report's CSV (reports.csvfile) has these too: district rows and suppressed
+        # cells are skipped (counted in the outcome), every other row imports as a figure.
+        "group_kind": ("グループ区分",),
+        "suppressed": ("非表示",),
     },
-    optional={"note", "excluding_events"},
+    optional={"note", "excluding_events", "group_kind", "suppressed"},
 )
 
 
 def import_published(raw: bytes, *, dry_run: bool = False) -> PublishedImportOutcome:
     """Published figures from CSV: indicator, fiscal_year, group, month, value, source
-    (and optionally note, excluding_events).
+    (and optionally note, excluding_events, group_kind, suppressed: the annual report's CSV imports
+    as it is).
 
     `month` is empty for a year's figure; `excluding_events` is 1/true for a variant
     without the months of excluded events (a figure of its own beside the main one). A figure is
@@ -46,6 +75,11 @@ def import_published(raw: bytes, *, dry_run: bool = False) -> PublishedImportOut
     """
     outcome = PublishedImportOutcome()
     frame = pipeline.read(raw, PUBLISHED_COLUMNS).frame
+    districts = frame["group_kind"].str.lower() == "district"
+    # Only a row the report marks as withheld is skipped: an X typed into a hand-made file is an error.
+    suppressed = ~districts & (frame["suppressed"] == "1") & frame["value"].isin([SUPPRESSED, ""])
+    outcome.skipped_districts, outcome.skipped_suppressed = int(districts.sum()), int(suppressed.sum())
+    frame = frame[~districts & ~suppressed]
     indicators = {i.code: i for i in Indicator.objects.all()}
     groups = {"all", *SchoolType.objects.values_list("code", flat=True)}
     check = Checker(frame.index, columns=PUBLISHED_COLUMNS.names)
@@ -63,7 +97,14 @@ def import_published(raw: bytes, *, dry_run: bool = False) -> PublishedImportOut
         frame, "month", minimum=1, maximum=12, message=_("the month must be between 1 and 12")
     )
     check.required(frame, ["value"])
-    check.number(frame, "value", percent=True)
+    check.number(
+        frame,
+        "value",
+        percent=True,
+        minimum=-MAX_VALUE,
+        maximum=MAX_VALUE,
+        message=_("must be between -999,999.99 and 999,999.99"),
+    )
     check.flag(frame["source"] == "", "source", _("a source is required"))
     excluding = frame["excluding_events"].str.lower().isin(["1", "true", "yes", "はい"])
     key = pd.DataFrame(

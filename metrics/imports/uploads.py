@@ -4,9 +4,12 @@ The file goes to Django's storage (`STORAGE` in settings.STORAGES) as "imports/<
 with a random token. Only the user's session knows the token, and it records who uploaded the file, on
 which page and with which options, so a user can confirm only their own upload, on the page it was
 checked on. A user holds at most MAX_PER_USER files (the oldest go first), and files older than a day
-are removed whenever a new one is kept.
+are removed whenever a new one is kept. What the preview read that the import must find unchanged
+(`seen`, the monthly import's versions) is kept beside the file as "<same name>.seen.json": for
+33,000 rows it is too large for the session.
 """
 
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from django.utils import timezone
 STORAGE = "default"
 FOLDER = "imports"
 SESSION_KEY = "metrics_import_uploads"
+SEEN_SUFFIX = ".seen.json"
 MAX_AGE = timedelta(days=1)
 MAX_PER_USER = 5
 
@@ -29,6 +33,7 @@ class Upload:
     raw: bytes
     filename: str
     options: dict
+    seen: dict | None = None
 
 
 def _storage():
@@ -62,22 +67,33 @@ def _remove_stale(storage) -> None:
 
 
 def _cap(storage, folder: str, keep: int) -> None:
-    """Leaves at most `keep` files in a user's folder, removing the oldest. The names begin with the
-    time they were kept (S3 keeps modification times to the second only)."""
-    files = sorted(_files(storage, folder)[1])
-    for path in files[: max(len(files) - keep, 0)]:
+    """Leaves at most `keep` uploads in a user's folder, removing the oldest with what was kept beside
+    them. The names begin with the time they were kept (S3 keeps modification times to the second only)."""
+    files = _files(storage, folder)[1]
+    kept = sorted(path for path in files if path.endswith(".csv"))
+    for path in kept[: max(len(kept) - keep, 0)]:
         storage.delete(path)
+        if _seen_path(path) in files:
+            storage.delete(_seen_path(path))
 
 
-def keep(request, raw: bytes, filename: str, *, options: dict | None = None) -> str:
+def _seen_path(path: str) -> str:
+    return path.removesuffix(".csv") + SEEN_SUFFIX
+
+
+def keep(request, raw: bytes, filename: str, *, options: dict | None = None, seen: dict | None = None) -> str:
     """Store `raw` for this user and page; returns the token that names it. `options` (the upload
-    form's other fields, JSON-safe) are kept with it."""
+    form's other fields) and `seen` (what the preview read, pipeline.Outcome.seen), both JSON-safe,
+    are kept with it."""
     storage = _storage()
     _remove_stale(storage)
     folder = f"{FOLDER}/{request.user.pk}"
     _cap(storage, folder, MAX_PER_USER - 1)
     token = secrets.token_urlsafe(16)
     path = storage.save(f"{folder}/{time.time_ns():020d}-{token}.csv", ContentFile(raw))
+    seen_path = None
+    if seen is not None:
+        seen_path = storage.save(_seen_path(path), ContentFile(json.dumps(seen).encode()))
     uploads = request.session.get(SESSION_KEY, {})
     uploads[token] = {
         "path": path,
@@ -85,6 +101,7 @@ def keep(request, raw: bytes, filename: str, *, options: dict | None = None) -> 
         "user": request.user.pk,
         "page": request.path,
         "options": options or {},
+        "seen_path": seen_path,
     }
     request.session[SESSION_KEY] = uploads
     return token
@@ -103,9 +120,13 @@ def kept(request, token: str) -> Upload | None:
     try:
         with storage.open(entry["path"], "rb") as file:
             raw = file.read()
+        seen = None
+        if entry.get("seen_path"):
+            with storage.open(entry["seen_path"], "rb") as file:
+                seen = json.loads(file.read())
     except FileNotFoundError:
-        return None
-    return Upload(token, raw, entry["filename"], entry["options"])
+        return None  # removed (a day old, or over the cap): the preview has to be done again
+    return Upload(token, raw, entry["filename"], entry["options"], seen)
 
 
 def discard(request, token: str) -> None:
@@ -114,4 +135,6 @@ def discard(request, token: str) -> None:
     if entry is not None:
         request.session[SESSION_KEY] = uploads
         if isinstance(entry, dict):
-            _storage().delete(entry["path"])
+            for path in (entry["path"], entry.get("seen_path")):
+                if path:
+                    _storage().delete(path)

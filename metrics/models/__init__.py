@@ -1,6 +1,8 @@
 """The indicator core's models: reference lists kept by the board (reference.py) and the
-school-months with what is computed or sent from them (school_months.py)."""
+school-months with what is computed or sent from them (school_months.py), and the data-quality
+flags raised on them (quality.py)."""
 
+from metrics.models.quality import QualityFlag
 from metrics.models.reference import (
     CodedName,
     Commentary,
@@ -36,6 +38,7 @@ __all__ = [
     "MonthlyReportQuerySet",
     "MonthlyRollup",
     "PublishedFigure",
+    "QualityFlag",
     "Reminder",
     "ReportingDeadline",
     "School",

@@ -256,3 +256,24 @@ def test_published_variant_and_note_pass_the_dry_run_and_import(db, tmp_path, ca
     call_command("import_published", str(path))
     assert PublishedFigure.objects.count() == 2
     assert PublishedFigure.objects.get(excluding_events=False).note == "確定値"
+
+
+def test_what_the_preview_read_is_kept_beside_the_upload_and_goes_with_it(board, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    request = _request(board)
+    seen = {"versions": [[1, 2020, 4, 3], [1, 2020, 5, None]]}
+    tokens = [
+        uploads.keep(request, b"a\n1\n", f"{n}.csv", seen=seen) for n in range(uploads.MAX_PER_USER + 1)
+    ]
+    assert uploads.kept(request, tokens[-1]).seen == seen
+    assert uploads.kept(request, tokens[0]) is None  # over the cap: the file and what was read went
+    files = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    assert len(files) == 2 * uploads.MAX_PER_USER
+    assert {name.removesuffix(".csv").removesuffix(uploads.SEEN_SUFFIX) for name in files} == {
+        name.removesuffix(".csv") for name in files if name.endswith(".csv")
+    }
+    seen_path = request.session[uploads.SESSION_KEY][tokens[-1]]["seen_path"]
+    default_storage.delete(seen_path)
+    assert uploads.kept(request, tokens[-1]) is None  # without what the preview read, no confirm
+    uploads.discard(request, tokens[1])
+    assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 2 * uploads.MAX_PER_USER - 3

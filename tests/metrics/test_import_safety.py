@@ -137,3 +137,114 @@ def test_a_dialect_problem_on_the_page_is_a_message_not_a_server_error(client, b
     assert response.status_code == 200
     assert "2行目" in response.content.decode()
     assert not MonthlyReport.objects.exists()
+
+
+# --- the confirm imports against the versions the preview read ---------------------------------------
+
+
+def _preview(client, raw, status="submitted"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        reverse("metrics:board-import"), {"file": SimpleUploadedFile("april.csv", raw), "status": status}
+    )
+    assert response.context["confirm"] is not None, response.context["outcome"].errors
+    return response.context["confirm"]["token"].value()
+
+
+def _history_count():
+    return MonthlyReport.history.count()
+
+
+def test_a_month_changed_between_preview_and_confirm_refuses_the_whole_import(
+    client, board, principal_a, school_a, school_b, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    april = MonthlyReportFactory(school=school_a, month=4, status="submitted", staff_count=20)
+    client.force_login(board)
+    token = _preview(
+        client,
+        f"{JA}\nA001,2020,4,21,2,15,10,0\nB001,2020,4,30,2,15,10,0\nA001,2020,5,22,2,15,10,0\n".encode(),
+    )
+    # Meanwhile the principal submits April with another count, and saves May for the first time.
+    april.staff_count = 25
+    workflow.save_month(report=april, submit=True, user=principal_a, seen_version=1)
+    may = MonthlyReport(school=school_a, fiscal_year=2020, month=5, **_counts(staff_count=26))
+    workflow.save_month(report=may, submit=True, user=principal_a, seen_version=0)
+    before, history = _snapshot(), _history_count()
+
+    response = client.post(
+        reverse("metrics:board-import"), {"token": token, "status": "submitted"}, follow=True
+    )
+    assert response.status_code == 200
+    [message] = [str(m) for m in response.context["messages"]]
+    assert "プレビューの後に別の人が変更したため、何も取り込んでいません" in message
+    assert "2行目（A001、令和2年度（FY2020） 4月）" in message, message
+    assert "4行目（A001、令和2年度（FY2020） 5月）" in message
+    assert "principal-a" in message and "対象教職員数 20 → 25" in message
+    assert "B001" not in message  # unchanged since the preview, so not named
+    assert _snapshot() == before and _history_count() == history
+
+
+def test_the_confirm_also_refuses_a_month_the_preview_found_unchanged(board, principal_a, school_a):
+    from metrics.imports.pipeline import ImportConflict
+
+    april = MonthlyReportFactory(school=school_a, month=4, status="submitted", **_counts())
+    raw = f"{JA}\nA001,2020,4,20,2,15,10,0\nA001,2020,5,22,2,15,10,0\n".encode()
+    schools = School.objects.all()
+    with translation.override("en"):
+        preview = import_monthly(raw, schools=schools, status="submitted", user=board, dry_run=True)
+        assert (preview.created, preview.unchanged) == (1, 1)
+        assert preview.seen == {"versions": [[school_a.pk, 2020, 4, 1], [school_a.pk, 2020, 5, None]]}
+        april.staff_count = 24
+        workflow.save_month(report=april, submit=True, user=principal_a, seen_version=1)
+        before = _snapshot()
+        with pytest.raises(ImportConflict) as refused:
+            import_monthly(raw, schools=schools, status="submitted", user=board, seen=preview.seen)
+    message = str(refused.value)
+    assert message.startswith("Some months in the file were changed by someone else after the preview")
+    assert "row 2 (A001, FY2020 Apr): " in message and "by principal-a (Form)" in message
+    assert "staff counted 20 → 24" in message and "row 3" not in message
+    assert _snapshot() == before
+
+
+def test_a_confirm_with_nothing_changed_since_the_preview_imports(
+    client, board, school_a, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    MonthlyReportFactory(school=school_a, month=4, status="submitted", **_counts())
+    client.force_login(board)
+    token = _preview(client, f"{JA}\nA001,2020,4,21,2,15,10,0\nA001,2020,5,22,2,15,10,0\n".encode())
+    assert [p.name.endswith((".csv", ".seen.json")) for p in tmp_path.rglob("*") if p.is_file()] == [True] * 2
+    response = client.post(reverse("metrics:board-import"), {"token": token, "status": "submitted"})
+    assert response.status_code == 302
+    assert dict(MonthlyReport.objects.values_list("month", "staff_count")) == {4: 21, 5: 22}
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # the file and its versions are gone
+
+
+def test_a_long_list_of_changed_months_names_the_first_five(board, school_a):
+    from metrics.imports.pipeline import ImportConflict
+
+    rows = "".join(f"A001,2020,{m},20,2,15,10,0\n" for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3))
+    raw = f"{JA}\n{rows}".encode()
+    with translation.override("en"):
+        preview = import_monthly(raw, schools=School.objects.all(), status="submitted", dry_run=True)
+        for month in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3):
+            MonthlyReportFactory(school=school_a, month=month, status="submitted")
+        with pytest.raises(ImportConflict, match=r"row 6 \(A001, FY2020 Aug\)") as refused:
+            import_monthly(raw, schools=School.objects.all(), status="submitted", seen=preview.seen)
+    assert "row 7 " not in str(refused.value) and str(refused.value).endswith("; and 7 more")
+    assert MonthlyReport.history.count() == 12  # the factories' only
+
+
+def _counts(**changed):
+    counts = {
+        "staff_count": 20,
+        "over_80h_count": 2,
+        "left_by_19_count": 15,
+        "over_45h_count": None,
+        "over_100h_count": None,
+        "leave_days_total": 10,
+        "leave_10plus_count": 0,
+    }
+    return {**counts, **changed}
