@@ -17,8 +17,13 @@ with one such cell gets a second one, so no suppressed cell can be recovered by 
 groups (by type, by district, any types pooled, the city) from one another. A year figure is
 suppressed when any of its months is. Suppressed figures carry a reason code.
 
+The same decisions cover figures that are not monthly: the stress-check scores (a year's cells,
+respondents for staff: `stress_cells_frame`) and the per-staff aggregates of staff/ (their cells
+built by the caller, `Table.of`). Such figures carry the pseudo-month `YEAR` (0).
+
 The decisions are pure functions over DataFrames (`suppressed_cells`, `disclose_monthly`,
-`disclose_years`); `Audience.of`, `cells_frame`, `expected_frame` and `threshold` read the database.
+`disclose_groups`, `disclose_years`); `Audience.of`, `cells_frame`, `stress_cells_frame`,
+`expected_frame` and `threshold` read the database.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ COMPLEMENTARY = "complementary"
 NOT_YOURS = "not_your_school"
 
 CELL_COLUMNS = ["fiscal_year", "month", "school_type", "district", "schools", "staff"]
+YEAR = 0  # the month of a figure that has none (a stress check, a staff member's year)
 COVERAGE_COLUMNS = ["schools", "schools_expected", "staff", "provisional", "suppressed"]
 
 
@@ -98,6 +104,36 @@ def cells_frame(*, fiscal_years: Collection[int]) -> pd.DataFrame:
         "fiscal_year", "month", "school_type__code", "district__code", "school_count", "staff_count"
     )
     df = pd.DataFrame.from_records(list(rows.order_by()), columns=CELL_COLUMNS)
+    return df.astype({"fiscal_year": "int64", "month": "int64", "schools": "int64", "staff": "int64"})
+
+
+def stress_cells_frame(*, fiscal_years: Collection[int]) -> pd.DataFrame:
+    """The schools with stress-check respondents and their respondents per fiscal year, school type and
+    district (one grouped query), as cells of the month `YEAR`; the scores pool only these rows."""
+    from django.db.models import Count, Sum
+
+    from metrics.models import StressCheckResult
+
+    rows = (
+        StressCheckResult.objects.filter(fiscal_year__in=list(fiscal_years), respondents__gt=0)
+        .values("fiscal_year", "school__school_type__code", "school__district__code")
+        .annotate(schools=Count("id"), staff=Sum("respondents"))
+        .order_by()
+    )
+    df = pd.DataFrame.from_records(
+        [
+            (
+                r["fiscal_year"],
+                YEAR,
+                r["school__school_type__code"],
+                r["school__district__code"],
+                r["schools"],
+                r["staff"],
+            )
+            for r in rows
+        ],
+        columns=CELL_COLUMNS,
+    )
     return df.astype({"fiscal_year": "int64", "month": "int64", "schools": "int64", "staff": "int64"})
 
 
@@ -181,6 +217,14 @@ class Table:
         if city_types is None:
             staffed = cells.rename(columns={"staff": "staff_count"})
             city_types = {fy: aggregation.full_year_types(staffed, fiscal_year=fy) for fy in fiscal_years}
+        return cls.of(cells, audience=audience, city_types=city_types)
+
+    @classmethod
+    def of(
+        cls, cells: pd.DataFrame, *, audience: Audience, city_types: dict[int, list[str]] | None = None
+    ) -> Table:
+        """The decisions on `cells` (CELL_COLUMNS, e.g. `stress_cells_frame`): every type of a month
+        pooled into the city unless `city_types` says otherwise."""
         cells = suppressed_cells(cells, audience=audience, city_types=city_types)
         return cls(cells, expected_frame(), audience, threshold())
 
@@ -208,21 +252,48 @@ def disclose_monthly(
     group_by: str | None,
     types: Collection[str] | None,
     full_year_types: dict[int, list[str]] | None = None,
-    school_groups: dict[str, tuple[str, str]] | None = None,
     district: str | None = None,
 ) -> pd.DataFrame:
     """`monthly` (aggregation.monthly_values) with COVERAGE_COLUMNS; suppressed values set to None.
 
-    `full_year_types` gives, per fiscal year, the types "all" pools when `types` is None.
-    `school_groups` maps a school id (str) to its (type, district) when `group_by` is "school_id".
+    `full_year_types` gives, per fiscal year, the types "all" pools when `types` is None. With
+    `group_by` "school_id" a school's rows are shown to board staff and to its own principal only.
     `district` narrows every group to one district (the pages' district filter).
+    """
+    return disclose_groups(
+        monthly,
+        table=table,
+        group_by=group_by,
+        types=types,
+        full_year_types=full_year_types,
+        district=district,
+        columns=aggregation.MONTH_COLUMNS,
+        blank=["numerator", "denominator", "value"],
+    )
+
+
+def disclose_groups(
+    frame: pd.DataFrame,
+    *,
+    table: Table,
+    group_by: str | None,
+    types: Collection[str] | None,
+    columns: list[str],
+    blank: list[str],
+    full_year_types: dict[int, list[str]] | None = None,
+    district: str | None = None,
+) -> pd.DataFrame:
+    """`frame` (rows of fiscal_year, month, group and `columns`) with COVERAGE_COLUMNS.
+
+    Each row is the group `group` (all, a school type, a district or a school id, after `group_by`)
+    pooled over `types` (None: every type, or `full_year_types` of the year) within `district`. A
+    suppressed row loses `blank` and its staff count. Figures without a month use `YEAR`.
     """
     audience, cells = table.audience, table.cells
     records = []
-    for row in monthly.to_dict("records"):
+    for row in frame.to_dict("records"):
         fy, month, group = int(row["fiscal_year"]), int(row["month"]), str(row["group"])
         if group_by == "school_id":
-            school_type, district = (school_groups or {}).get(group, (None, None))
             mine = audience.role == BOARD or str(audience.school_id) == group
             records.append(
                 {
@@ -256,8 +327,9 @@ def disclose_monthly(
                 "suppressed": _decide(members, schools=schools, staff=staff, city=city, audience=audience),
             }
         )
-    out = pd.DataFrame.from_records(records, columns=[*aggregation.MONTH_COLUMNS, *COVERAGE_COLUMNS])
-    return _blank(out, ["numerator", "denominator", "value"])
+    keep = [c for c in columns if c not in COVERAGE_COLUMNS]
+    out = pd.DataFrame.from_records(records, columns=[*keep, *COVERAGE_COLUMNS])
+    return _blank(out, [*blank, "staff"])
 
 
 def _decide(members: pd.DataFrame, *, schools: int, staff: int, city: bool, audience: Audience) -> str | None:

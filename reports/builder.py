@@ -5,6 +5,9 @@ report shows the same numbers as the pages. Reports for officials have no per-sc
 cell computed from fewer than MIN_STAFF staff (or stress-check respondents) is suppressed: its value,
 numerator and denominator are removed and the cell is marked SUPPRESSED, in tables and charts alike.
 A year figure is suppressed when any of its months is (its mean would give the missing month away).
+Which cells are withheld, and each figure's coverage (schools reported / expected, staff counted,
+速報値), come from the disclosure layer (metrics.disclosure) through the page builders. A report made
+while the demo city's schools are loaded (`School.is_demo`) has `demo` set: every file says DEMO_MARK.
 """
 
 from collections.abc import Callable
@@ -15,13 +18,14 @@ import pandas as pd
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from measures.models import KPIValue, MeasureNote, MeasureYear, Pillar
 from metrics import aggregation, disclosure
 from metrics.dashboard import pages as dashboard
 from metrics.dashboard.filters import available_years, parse_filters
-from metrics.models import Commentary, School
-from metrics.services import months_frame, stress_frame
+from metrics.imports.monthly import MONTHLY_COLUMNS
+from metrics.models import Commentary, MonthlyReport, PublishedFigure, School
 from reform.fiscal import FISCAL_MONTHS, fiscal_year_label, month_label, short_era_label
 from reform.i18n import circled
 from reports.models import ReportExport
@@ -94,9 +98,35 @@ class Report:
     score_names: list[str] = field(default_factory=list)
     pillars: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    demo: bool = False  # made from the demo city's data: every file says so (DEMO_MARK)
+    # The city's published year figures for the report's years without school data, as the pages show
+    # them: (indicator code, fiscal year, group, excluding events) → PublishedFigure.
+    published: dict = field(default_factory=dict)
+    provisional_note: str = ""
+    suppressed_note: str = ""  # the footnote of SUPPRESSED cells (officials' reports)
 
     def section(self, code: str) -> IndicatorSection:
         return next(s for s in self.indicators if s.code == code)
+
+
+DEMO_MARK = "デモデータ"
+
+
+def is_demo_data() -> bool:
+    """Whether the data are the demo city's: `load_demo` writes its schools with `is_demo` set (the
+    same marker as the pages' demo label)."""
+    return School.objects.filter(is_demo=True).exists()
+
+
+def demo_banner() -> str:
+    return _("%(mark)s: these figures are the demo city's, not real data.") % {"mark": DEMO_MARK}
+
+
+def coverage_cell(row) -> str:
+    """A monthly figure's coverage in files: schools reported / expected (e.g. 312/506), marked 速報値
+    below the board's coverage threshold."""
+    text = f"{int(row['schools'])}/{int(row['schools_expected'])}"
+    return _("%(value)s (provisional)") % {"value": text} if bool(row["provisional"]) else text
 
 
 def check_options(options: ReportOptions) -> None:
@@ -258,7 +288,15 @@ def _indicator_title(indicator) -> str:
 
 def _indicators(ctx, options, group_names, *, tables_only: bool) -> list[IndicatorSection]:
     if tables_only:
-        return [_monthly_section(ctx, code, options) for code in MONTHLY_CODES]
+        sections = []
+        for code in MONTHLY_CODES:
+            section = _monthly_section(ctx, code, options)
+            section.year = _suppress_year(
+                pd.concat([dashboard.year_frame(ctx, code, y) for y in options.years], ignore_index=True),
+                section.monthly,
+            )
+            sections.append(section)
+        return sections
     sections = []
     for code in ("overtime_80h", "left_by_19"):
         page = dashboard.indicator_page(ctx, code)
@@ -293,18 +331,16 @@ def _indicators(ctx, options, group_names, *, tables_only: bool) -> list[Indicat
 
 
 def _stress_rows(ctx, options) -> list[dict]:
-    """Stress-check scores per year for all types and each type, as tidy rows (respondent-weighted)."""
-    stress = stress_frame(fiscal_years=options.years)
-    scores = pd.concat(
-        [
-            aggregation.stress_scores(stress, types=ctx.filters.types),
-            aggregation.stress_scores(stress, group_by="school_type", types=ctx.filters.types),
-        ],
-        ignore_index=True,
-    )
+    """Stress-check scores per year for all types and each type, as tidy rows (respondent-weighted),
+    with their coverage and the audience's decision (the disclosure layer's, as on the stress page)."""
+    scores = dashboard.stress_frame_disclosed(ctx)
+    # `schools` comes twice (the scores' and the coverage's, the same count): keep one.
+    scores = scores.loc[scores["fiscal_year"].isin(options.years), ~scores.columns.duplicated(keep="last")]
     tidy = []
     for r in scores.to_dict("records"):
-        small = options.suppress_small_cells and r["respondents"] < MIN_STAFF
+        small = isinstance(r["suppressed"], str) or (
+            options.suppress_small_cells and r["respondents"] < MIN_STAFF
+        )
         for column, code in dashboard.STRESS_LABELS.items():
             tidy.append(
                 {
@@ -313,6 +349,9 @@ def _stress_rows(ctx, options) -> list[dict]:
                     "group": r["group"],
                     "value": None if small else aggregation.round_half_up(r[column]),
                     "respondents": None if small else int(r["respondents"]),
+                    "schools": None if small else int(r["schools"]),
+                    "schools_expected": int(r["schools_expected"]),
+                    "provisional": bool(r["provisional"]),
                     "suppressed": small,
                 }
             )
@@ -320,11 +359,12 @@ def _stress_rows(ctx, options) -> list[dict]:
 
 
 def _stress_page(ctx, options) -> dict:
-    """The stress page's charts and table, with groups of fewer than MIN_STAFF respondents suppressed."""
+    """The stress page's charts and table (the disclosure layer's decisions), and for officials groups
+    of fewer than MIN_STAFF respondents suppressed too."""
     page = dashboard.stress_page(ctx)
     hidden = set()
     for row in page["table"]:
-        if options.suppress_small_cells and row["respondents"] < MIN_STAFF:
+        if row.get("suppressed") or (options.suppress_small_cells and row["respondents"] < MIN_STAFF):
             hidden.add((row["group"], row["year"]))
             row["scores"] = [{"value": SUPPRESSED, "met": None} for _s in row["scores"]]
             row["respondents"] = SUPPRESSED
@@ -407,16 +447,62 @@ def measures(fiscal_year: int) -> list[dict]:
     return out
 
 
+def _published_years(sections: list[IndicatorSection], years: list[int]) -> dict:
+    """The published year figures (and their `excluding_events` variants) of the report's indicators for
+    the years and groups without school data, as the indicator pages and the API series show them."""
+    have = {
+        (s.code, int(fy), str(g))
+        for s in sections
+        if s.year is not None
+        for fy, g in zip(s.year["fiscal_year"], s.year["group"], strict=True)
+    }
+    figures = PublishedFigure.objects.filter(
+        indicator__code__in=[s.code for s in sections], fiscal_year__in=years, month__isnull=True
+    ).select_related("indicator")
+    return {
+        (f.indicator.code, f.fiscal_year, f.group, f.excluding_events): f
+        for f in figures
+        if (f.indicator.code, f.fiscal_year, f.group) not in have
+    }
+
+
+# The per-school rows (board staff only): every stored column of a counted school-month, under the
+# monthly import's own headers (metrics.imports.monthly), so the sheet or CSV imports back as it is;
+# the school's name, type, district and the month's status are there to read, and the import skips them.
+SCHOOL_COLUMNS = (
+    ("code", MONTHLY_COLUMNS["school_code"][0]),
+    ("name", gettext_lazy("School name")),
+    ("school_type_name", gettext_lazy("School type")),
+    ("district_name", gettext_lazy("District")),
+    ("fiscal_year", MONTHLY_COLUMNS["fiscal_year"][0]),
+    ("month", MONTHLY_COLUMNS["month"][0]),
+    ("status", gettext_lazy("Status")),
+    *((name, MONTHLY_COLUMNS[name][0]) for name in MonthlyReport.VALUE_FIELDS),
+)
+
+
 def school_months(fiscal_year: int) -> pd.DataFrame:
-    """Every counted school-month of the year with the school's name, type and district (board only)."""
-    months = months_frame(fiscal_years=[fiscal_year])
-    schools = pd.DataFrame.from_records(
-        School.objects.values_list("pk", "code", "name_ja", "school_type__name_ja", "district__name_ja"),
-        columns=["school_id", "code", "name", "school_type_name", "district_name"],
+    """Every counted school-month of the year (SCHOOL_COLUMNS, in fiscal month order per school code);
+    counts are ints, leave days Decimals, a blank optional count None."""
+    fields = ["fiscal_year", "month", "status", *MonthlyReport.VALUE_FIELDS]
+    rows = (
+        MonthlyReport.objects.filter(fiscal_year=fiscal_year, status__in=MonthlyReport.COUNTED_STATUSES)
+        .values_list(
+            "school__code",
+            "school__name_ja",
+            "school__school_type__name_ja",
+            "school__district__name_ja",
+            *fields,
+        )
+        .order_by()
     )
-    out = months.merge(schools, on="school_id", how="left")
-    out["order"] = out["month"].map(FISCAL_MONTHS.index)
-    return out.sort_values(["code", "order"]).drop(columns="order").reset_index(drop=True)
+    columns = ["code", "name", "school_type_name", "district_name", *fields]
+    out = pd.DataFrame(list(rows), columns=columns, dtype=object)  # ints stay ints beside blanks
+    labels = dict(MonthlyReport.Status.choices)
+    out["status"] = [str(labels.get(v, v)) for v in out["status"]]
+    out["order"] = [FISCAL_MONTHS.index(m) for m in out["month"]]
+    out = out.sort_values(["code", "order"]).drop(columns="order").reset_index(drop=True)
+    return out[[c for c, _label in SCHOOL_COLUMNS]]
 
 
 def build_report(
@@ -447,12 +533,20 @@ def build_report(
         group_names={aggregation.ALL: _("All types"), **ctx.type_names},
     )
     if options.suppress_small_cells:
-        report.notes.append(
-            _("%(mark)s: not shown because fewer than %(count)s staff (or respondents) were counted.")
-            % {"mark": SUPPRESSED, "count": MIN_STAFF}
-        )
+        report.suppressed_note = _(
+            "%(mark)s: not shown: fewer than %(count)s staff (or respondents) or %(schools)s schools were "
+            "counted, or the figure would let another be worked out."
+        ) % {"mark": SUPPRESSED, "count": MIN_STAFF, "schools": disclosure.MIN_SCHOOLS}
+        report.notes.append(report.suppressed_note)
+    report.demo = is_demo_data()
     progress("figures", 15)
     report.indicators = _indicators(ctx, options, report.group_names, tables_only=tables_only)
+    if any(s.monthly["provisional"].astype(bool).any() for s in report.indicators if not s.monthly.empty):
+        report.provisional_note = _(
+            "Provisional: fewer than %(share)s%% of the schools expected have reported."
+        ) % {"share": disclosure.threshold()}
+        report.notes.append(report.provisional_note)
+    report.published = _published_years(report.indicators, options.years)
     if tables_only:
         return report
     stress = _stress_page(ctx, options)

@@ -18,8 +18,14 @@ class ReportExportForm(forms.Form):
         label=_("Format"), choices=ReportExport.Format.choices, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args, lang: str = "ja", **kwargs):
+    def __init__(self, *args, lang: str = "ja", per_school: bool = True, **kwargs):
+        """`per_school`: whether the per-school CSV is offered (board staff only; an official's request
+        for it through the API fails with a message)."""
         super().__init__(*args, **kwargs)
+        if not per_school:
+            self.fields["format"].choices = [
+                c for c in ReportExport.Format.choices if c[0] != ReportExport.Format.SCHOOLS
+            ]
         years = available_years()
         choices = [(y, fiscal_year_label(y, lang)) for y in years]
         self.fields["fiscal_year"].choices = choices

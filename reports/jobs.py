@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reform import access
-from reports.builder import ReportError, ReportOptions
+from reports.builder import ReportError, ReportOptions, is_demo_data
 from reports.models import ReportExport
 from reports.output import render_report
 
@@ -148,7 +148,10 @@ def run_export(*, export_id: int) -> str | None:
         _update(export_id, stage=stage, percent=min(percent, 99), heartbeat_at=timezone.now())
 
     token = secrets.token_hex(4)
-    name = f"{EXPORT_DIR}/annual-report-FY{export.fiscal_year}-{export.pk}-{token}.{export.format}"
+    export.demo = is_demo_data()  # the download's name says so (ReportExport.download_name)
+    _update(export_id, demo=export.demo)
+    stem = export.download_name.rsplit(".", 1)[0]
+    name = f"{EXPORT_DIR}/{stem}-{export.pk}-{token}.{export.extension}"
     options = ReportOptions(
         fiscal_year=export.fiscal_year, compare_year=export.compare_year, audience=export.audience
     )

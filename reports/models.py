@@ -24,6 +24,7 @@ class ReportExport(models.Model):
         PDF = "pdf", "PDF"
         XLSX = "xlsx", "Excel"
         CSV = "csv", "CSV"
+        SCHOOLS = "schools", _("Per-school CSV (board staff)")
 
     class Audience(models.TextChoices):
         BOARD = "board", _("Board staff (with per-school rows)")
@@ -63,6 +64,9 @@ class ReportExport(models.Model):
         _("last sign of life"), null=True, blank=True, help_text=_("Updated at every step of the build.")
     )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("The file was made from the demo city's data.")
+    )
 
     objects = ReportExportQuerySet.as_manager()
 
@@ -77,6 +81,21 @@ class ReportExport(models.Model):
 
     def __str__(self):
         return f"{fiscal.fiscal_year_label(self.fiscal_year)} {self.get_format_display()} #{self.pk}"
+
+    @property
+    def extension(self) -> str:
+        return "csv" if self.format == self.Format.SCHOOLS else self.format
+
+    @property
+    def download_name(self) -> str:
+        """E.g. annual-report-FY2020-official.pdf, annual-report-FY2020-board-demo-schools.csv: the
+        audience always, "demo" when made from demo data, "schools" for the per-school CSV."""
+        parts = [f"annual-report-FY{self.fiscal_year}", self.audience]
+        if self.demo:
+            parts.append("demo")
+        if self.format == self.Format.SCHOOLS:
+            parts.append("schools")
+        return f"{'-'.join(parts)}.{self.extension}"
 
     @property
     def is_finished(self) -> bool:

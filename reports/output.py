@@ -8,7 +8,7 @@ from pathlib import Path
 from django.utils import translation
 
 from reports.builder import Progress, ReportOptions, build_report, check_options, no_progress
-from reports.csvfile import render_csv
+from reports.csvfile import render_csv, render_schools_csv
 from reports.pdf import chart_server, render_pdf
 from reports.xlsx import render_xlsx
 
@@ -17,10 +17,13 @@ LANGUAGE = "ja"  # the report's language, whatever the language of the page that
 
 
 def render_report(*, options: ReportOptions, fmt: str, progress: Progress = no_progress) -> bytes:
-    """The report's bytes in `fmt` ("pdf", "xlsx" or "csv"). Raises ReportError for years without data."""
-    render = RENDERERS[fmt]
+    """The report's bytes in `fmt` ("pdf", "xlsx", "csv", or "schools": the board's per-school CSV).
+    Raises ReportError for years without data."""
     with translation.override(LANGUAGE):
         check_options(options)  # before Chromium is started for nothing
+        if fmt == "schools":
+            return render_schools_csv(options, progress=progress)
+    render = RENDERERS[fmt]
     # For a PDF, Chromium (for the charts) boots while the data is gathered.
     with translation.override(LANGUAGE), chart_server() if fmt == "pdf" else nullcontext():
         report = build_report(options, progress=progress, tables_only=fmt == "csv")

@@ -8,11 +8,10 @@ import base64
 import logging
 from contextlib import contextmanager
 
-import plotly.graph_objects as go
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from reports.builder import Progress, Report, ReportError, no_progress
+from reports.builder import DEMO_MARK, Progress, Report, ReportError, demo_banner, no_progress
 
 CHART_WIDTH_PX = 900
 CHART_HEIGHT_PX = 460
@@ -54,6 +53,7 @@ def chart_server():
 def svg_data_uri(figure: dict, *, width: int = CHART_WIDTH_PX, height: int = CHART_HEIGHT_PX) -> str:
     """A plotly figure dict (metrics.dashboard.charts) as an SVG data URI, drawn by the kaleido server."""
     import kaleido
+    import plotly.graph_objects as go  # here, not at the top: the web process never draws a chart
 
     layout = {**figure["layout"], "width": width, "height": height}
     svg = kaleido.calc_fig_sync(
@@ -89,6 +89,13 @@ def render_pdf(report: Report, *, progress: Progress = no_progress) -> bytes:
             step()
     progress("layout", 80)
     html = render_to_string(
-        "reports/annual_report.html", {"report": report, "sections": sections, "stress": stress}
+        "reports/annual_report.html",
+        {
+            "report": report,
+            "sections": sections,
+            "stress": stress,
+            "demo_mark": DEMO_MARK,
+            "demo_banner": demo_banner(),
+        },
     )
     return HTML(string=html).write_pdf()

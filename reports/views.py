@@ -38,7 +38,10 @@ def _chosen(query) -> dict:
 def exports_page(request):
     exports = ReportExport.objects.restrict(request.user)
     lang = active_language()
-    form = ReportExportForm(request.POST or None, lang=lang, initial=_chosen(request.GET))
+    per_school = access.report_audience_of(request.user) == ReportExport.Audience.BOARD
+    form = ReportExportForm(
+        request.POST or None, lang=lang, per_school=per_school, initial=_chosen(request.GET)
+    )
     if request.method == "POST" and form.is_valid():
         export = jobs.request_export(
             user=request.user,
@@ -78,5 +81,4 @@ def export_download(request, pk):
     file = jobs.open_export_file(export)
     if file is None:
         raise Http404
-    filename = f"annual-report-FY{export.fiscal_year}.{export.format}"
-    return FileResponse(file, as_attachment=True, filename=filename)
+    return FileResponse(file, as_attachment=True, filename=export.download_name)

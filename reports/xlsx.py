@@ -4,11 +4,11 @@ Figures are numbers rounded as published (one decimal); a suppressed cell holds 
 Written in openpyxl's write-only mode (rows streamed in order): several times faster for the per-school
 sheet's thousands of rows."""
 
+from functools import partial
 from io import BytesIO
 
 import pandas as pd
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -17,23 +17,42 @@ from openpyxl.utils import get_column_letter
 from metrics import aggregation
 from reform.fiscal import FISCAL_MONTHS, short_era_label
 from reform.spreadsheet import neutral_cells
-from reports.builder import SUPPRESSED, IndicatorSection, Progress, Report, no_progress, school_months
+from reports.builder import (
+    DEMO_MARK,
+    SCHOOL_COLUMNS,
+    SUPPRESSED,
+    IndicatorSection,
+    Progress,
+    Report,
+    coverage_cell,
+    demo_banner,
+    no_progress,
+    school_months,
+)
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F5")
 WRAP = Alignment(wrap_text=True, vertical="top")
+DEMO_FONT = Font(bold=True, size=13, color="C00000")
 SHEET_NAMES = {
     "overtime_80h": "① 80時間超",
     "left_by_19": "② 19時退勤",
     "leave_10plus": "④ 年休10日以上",
     "leave_avg_days": "④ 年休平均日数",
 }
+STRESS_SHEET = "③ ストレスチェック"
 
 
 def _append(ws, row) -> None:
     """Every row goes through here: text a spreadsheet would run as a formula is written as text."""
     ws.append(neutral_cells(row))
+
+
+def _demo_row(ws, report: Report) -> None:
+    """Reports made from the demo city's data say so in their first row."""
+    if report.demo:
+        _append(ws, [_styled(ws, demo_banner(), font=DEMO_FONT)])
 
 
 def _number(value):
@@ -69,9 +88,15 @@ def _indicator_sheet(wb: Workbook, report: Report, section: IndicatorSection) ->
     ws.column_dimensions["A"].width = 22
     for i in range(2, 15):
         ws.column_dimensions[get_column_letter(i)].width = 9
+    _demo_row(ws, report)
     _append(ws, [_styled(ws, section.title, font=TITLE)])
     _append(ws, [f"{report.year_label}　{section.target_label}"])
-    for caption, column in ((_("Monthly figures"), "value"), (_("Staff counted"), "denominator")):
+    tables = (
+        (_("Monthly figures"), "value"),
+        (_("Staff counted"), "denominator"),
+        (_("Schools reported / expected"), "schools"),
+    )
+    for caption, column in tables:
         _append(ws, [])
         _append(ws, [_styled(ws, caption, font=BOLD)])
         _append(ws, _header(ws, ["", *report.months_header]))
@@ -87,6 +112,8 @@ def _indicator_sheet(wb: Workbook, report: Report, section: IndicatorSection) ->
                         row.append(SUPPRESSED)
                     elif column == "value":
                         row.append(_figure(ws, _number(g.at[m, "value"])))
+                    elif column == "schools":
+                        row.append(coverage_cell(g.loc[m]))
                     else:
                         row.append(int(g.at[m, "denominator"]))
                 _append(ws, row)
@@ -109,15 +136,24 @@ def _indicator_sheet(wb: Workbook, report: Report, section: IndicatorSection) ->
         _append(ws, [note])
 
 
+def _score(text: str):
+    """A stress score as a number, or as the page writes it when it is marked (X, or 速報値)."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def _stress_sheet(wb: Workbook, report: Report) -> None:
-    ws = wb.create_sheet("③ ストレスチェック")
+    ws = wb.create_sheet(STRESS_SHEET)
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 22
+    _demo_row(ws, report)
     _append(ws, [_styled(ws, f"{_('Indicator')} ③ {_('Stress check')}", font=TITLE)])
     _append(ws, [])
     _append(ws, _header(ws, [_("Group"), _("Fiscal year"), _("Respondents"), *report.score_names]))
     for row in report.stress_table:
-        scores = [s["value"] if s["value"] == SUPPRESSED else float(s["value"]) for s in row["scores"]]
+        scores = [_score(s["value"]) for s in row["scores"]]
         _append(ws, [row["group"], row["year"], row["respondents"], *[_figure(ws, s) for s in scores]])
 
 
@@ -125,7 +161,8 @@ def _measures_sheet(wb: Workbook, report: Report) -> None:
     ws = wb.create_sheet("取組")
     for column, width in zip("ABCDEFGHIJ", (24, 24, 5, 30, 8, 10, 60, 40, 40, 40), strict=True):
         ws.column_dimensions[column].width = width
-    ws.freeze_panes = "A2"
+    _demo_row(ws, report)
+    ws.freeze_panes = "A3" if report.demo else "A2"
     headers = [_("Pillar"), _("Section"), _("No."), _("Measure"), _("Tag"), _("Status"), _("Results")]
     _append(ws, _header(ws, [*headers, _("Plans"), _("KPIs"), _("Notes")]))
     for pillar in report.pillars:
@@ -151,55 +188,47 @@ def _measures_sheet(wb: Workbook, report: Report) -> None:
                 _append(ws, [_styled(ws, v, alignment=WRAP) for v in values])
 
 
-SCHOOL_COLUMNS = (
-    ("code", gettext_lazy("School code")),
-    ("name", gettext_lazy("School name")),
-    ("school_type_name", gettext_lazy("School type")),
-    ("district_name", gettext_lazy("District")),
-    ("month", gettext_lazy("Month")),
-    ("staff_count", gettext_lazy("Staff counted")),
-    ("over_80h_count", gettext_lazy("Staff over 80 h overtime")),
-    ("left_by_19_count", gettext_lazy("Staff leaving by 19:00")),
-    ("leave_days_total", gettext_lazy("Leave days taken since April")),
-    ("leave_10plus_count", gettext_lazy("Staff with 10+ leave days")),
-)
-
-
 def _schools_sheet(wb: Workbook, report: Report) -> None:
-    """Every school-month of the year (board staff only: officials' reports have no per-school rows)."""
+    """Every school-month of the year (board staff only: officials' reports have no per-school rows),
+    under the monthly import's headers (builder.SCHOOL_COLUMNS), then the two shares to read."""
     ws = wb.create_sheet("学校別")
     ws.column_dimensions["B"].width = 28
     ws.freeze_panes = "C2"
     shares = [_("Share over 80 h (%)"), _("Share leaving by 19:00 (%)")]
-    _append(ws, _header(ws, [str(label) for _c, label in SCHOOL_COLUMNS] + shares))
+    # The demo mark is a last column (header and cells), so the sheet still imports as it is.
+    demo = [DEMO_MARK] if report.demo else []
+    _append(ws, _header(ws, [str(label) for _c, label in SCHOOL_COLUMNS] + shares + demo))
     frame = school_months(report.options.fiscal_year)
-    columns = [frame[c].tolist() for c, _label in SCHOOL_COLUMNS]
-    for values in zip(*columns, strict=True):
-        staff, over, left = values[5], values[6], values[7]
+    for row in frame.to_dict("records"):
+        staff, over, left = row["staff_count"], row["over_80h_count"], row["left_by_19_count"]
         share = [round(over / staff * 100, 1), round(left / staff * 100, 1)] if staff else [None, None]
-        _append(ws, [None if isinstance(v, float) and pd.isna(v) else v for v in values] + share)
+        _append(ws, list(row.values()) + share + demo)
 
 
 def render_xlsx(report: Report, *, progress: Progress = no_progress) -> bytes:
     wb = Workbook(write_only=True)
     cover = wb.create_sheet("表紙")
     cover.column_dimensions["A"].width = 120
-    cover.append(
-        [_styled(cover, _("Work-style reform plan: progress report"), font=Font(bold=True, size=14))]
+    _demo_row(cover, report)
+    _append(
+        cover, [_styled(cover, _("Work-style reform plan: progress report"), font=Font(bold=True, size=14))]
     )
-    cover.append([report.year_label])
-    cover.append(
-        [_("Compared with %(year)s") % {"year": report.compare_label} if report.compare_label else None]
+    _append(cover, [report.year_label])
+    _append(
+        cover,
+        [_("Compared with %(year)s") % {"year": report.compare_label} if report.compare_label else None],
     )
-    cover.append([])
-    cover.append([_styled(cover, report.commentary, alignment=WRAP)])
-    cover.append([])
+    _append(cover, [])
+    _append(cover, [_styled(cover, report.commentary, alignment=WRAP)])
+    _append(cover, [])
     for note in report.notes:
-        cover.append([note])
+        _append(cover, [note])
     progress("tables", 40)
-    for section in report.indicators:
-        _indicator_sheet(wb, report, section)
-    _stress_sheet(wb, report)
+    # In the report's numbering, ① ② ③ ④: each sheet's name starts with its circled number.
+    sheets = [(SHEET_NAMES[s.code], partial(_indicator_sheet, wb, report, s)) for s in report.indicators]
+    sheets.append((STRESS_SHEET, partial(_stress_sheet, wb, report)))
+    for _name, write in sorted(sheets, key=lambda sheet: sheet[0][0]):
+        write()
     _measures_sheet(wb, report)
     if report.options.per_school:
         progress("schools", 70)

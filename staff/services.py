@@ -2,15 +2,19 @@
 
 Queries and writes live here; the arithmetic is in caps, bands, derive and forecast. Whoever calls
 these has already decided who may see what (reform.access); the functions that return per-staff
-rows take a queryset already narrowed by `restrict`.
+rows take a queryset already narrowed by `restrict`. Pooled figures (cap counts by type, district
+and the city; the survey bands) leave through metrics.disclosure, with their coverage and the
+audience's decision, as every figure of the dashboard does.
 """
 
 from dataclasses import dataclass, field
 
 import pandas as pd
 from django.db import connection
+from django.db.models import Count, Sum
 from django.utils import timezone
 
+from metrics import disclosure
 from metrics import services as metric_services
 from metrics.entry import workflow
 from metrics.models import MonthlyReport, School
@@ -334,34 +338,76 @@ def schools_frame() -> pd.DataFrame:
     ).set_index("school_id")
 
 
-def cap_counts(table: pd.DataFrame, *, by: str, min_staff: int, schools: pd.DataFrame) -> list[dict]:
+def staff_cells(table: pd.DataFrame, *, fiscal_year: int, schools: pd.DataFrame) -> pd.DataFrame:
+    """The staff of `table` (from `staff_years`) per school type and district of their school, as the
+    disclosure layer's cells (month `disclosure.YEAR`): schools with staff and staff counted."""
+    if table.empty:
+        return pd.DataFrame(columns=disclosure.CELL_COLUMNS)
+    located = pd.DataFrame(
+        {
+            "school_id": table["school_id"].to_numpy(),
+            "school_type": table["school_id"].map(schools["school_type"]).to_numpy(),
+            "district": table["school_id"].map(schools["district"]).to_numpy(),
+        }
+    )
+    cells = (
+        located.groupby(["school_type", "district"], as_index=False)
+        .agg(schools=("school_id", "nunique"), staff=("school_id", "size"))
+        .assign(fiscal_year=fiscal_year, month=disclosure.YEAR)
+    )
+    return cells[disclosure.CELL_COLUMNS]
+
+
+CAP_COLUMNS = [*caps.RULES, "any_special"]
+
+
+def cap_counts(
+    table: pd.DataFrame, *, by: str, schools: pd.DataFrame, decisions: disclosure.Table, fiscal_year: int
+) -> list[dict]:
     """Staff breaking each cap, by "school_type", "district" or "school", after an "all" row.
 
-    `table` from `staff_years`, `schools` from `schools_frame`. A group with fewer than `min_staff`
-    staff is suppressed (its counts None)."""
+    `table` from `staff_years`, `schools` from `schools_frame`, `decisions` the disclosure layer's
+    table of `staff_cells`. Pooled rows ("all", a type, a district) carry their coverage and the
+    audience's decision: a withheld row has its counts None and `suppressed` True (`reason` says why).
+    School rows are offered only to board staff and to a principal for their own school."""
     if table.empty:
         return []
     key = {"school_type": "school_type", "district": "district", "school": "code"}[by]
     names = {"school_type": "type_name", "district": "district_name", "school": "name"}[by]
     groups = table["school_id"].map(schools[key])
-    counts = pd.concat(
-        [caps.breach_counts(table), caps.breach_counts(table, group=groups)], ignore_index=True
+    overall = caps.breach_counts(table).assign(fiscal_year=fiscal_year, month=disclosure.YEAR)
+    counts = caps.breach_counts(table, group=groups).assign(fiscal_year=fiscal_year, month=disclosure.YEAR)
+    columns = ["fiscal_year", "month", "group", "staff_count", *CAP_COLUMNS]
+    blank = ["staff_count", *CAP_COLUMNS]
+    overall = disclosure.disclose_groups(
+        overall, table=decisions, group_by=None, types=None, columns=columns, blank=blank
     )
+    if by == "school":
+        counts = counts.assign(schools=1, schools_expected=1, staff=counts["staff_count"], provisional=False)
+        counts["suppressed"] = None
+    else:
+        counts = disclosure.disclose_groups(
+            counts, table=decisions, group_by=by, types=None, columns=columns, blank=blank
+        )
     labels = dict(zip(schools[key], schools[names], strict=False))
     order = {
         code: i for i, code in enumerate(schools.sort_values(["school_type", "code"])[key].drop_duplicates())
     }
     out = []
-    for record in counts.to_dict("records"):
-        hidden = record["staff_count"] < min_staff
+    for record in pd.concat([overall, counts], ignore_index=True).to_dict("records"):
+        reason = record["suppressed"] if isinstance(record["suppressed"], str) else None
         out.append(
             {
                 "group": record["group"],
                 "label": labels.get(record["group"], record["group"]),
                 "is_all": record["group"] == "all",
-                "staff_count": None if hidden else int(record["staff_count"]),
-                "counts": [None if hidden else int(record[r]) for r in (*caps.RULES, "any_special")],
-                "suppressed": hidden,
+                "staff_count": None if reason else int(record["staff_count"]),
+                "counts": [None if reason else int(record[r]) for r in CAP_COLUMNS],
+                "suppressed": reason is not None,
+                "reason": reason,
+                "schools": int(record["schools"]),
+                "schools_expected": int(record["schools_expected"]),
+                "provisional": bool(record["provisional"]),
             }
         )
     out.sort(key=lambda r: (not r["is_all"], order.get(r["group"], 0), r["group"]))
@@ -371,11 +417,71 @@ def cap_counts(table: pd.DataFrame, *, by: str, min_staff: int, schools: pd.Data
 # --- the MEXT survey bands --------------------------------------------------------------------------------
 
 
-def band_table(*, fiscal_year: int, min_staff: int) -> pd.DataFrame:
-    """The survey's band shares by school type and month (and "all") from the counted school-months
-    that give both optional bands; groups under `min_staff` staff suppressed."""
+BAND_COLUMNS = ["staff_count", *bands.BANDS, *(f"{b}_pct" for b in bands.BANDS)]
+
+
+def band_cells(*, fiscal_year: int) -> pd.DataFrame:
+    """The counted school-months that give both optional bands, per month, school type and district (one
+    grouped query): schools and staff, as the disclosure layer's cells."""
+    rows = (
+        MonthlyReport.objects.filter(
+            fiscal_year=fiscal_year,
+            status__in=MonthlyReport.COUNTED_STATUSES,
+            over_45h_count__isnull=False,
+            over_100h_count__isnull=False,
+        )
+        .values("month", "school__school_type__code", "school__district__code")
+        .annotate(schools=Count("id"), staff=Sum("staff_count"))
+        .order_by()
+    )
+    frame = pd.DataFrame.from_records(
+        [
+            (
+                fiscal_year,
+                r["month"],
+                r["school__school_type__code"],
+                r["school__district__code"],
+                r["schools"],
+                r["staff"],
+            )
+            for r in rows
+        ],
+        columns=disclosure.CELL_COLUMNS,
+    )
+    return frame.astype({"fiscal_year": "int64", "month": "int64", "schools": "int64", "staff": "int64"})
+
+
+def band_table(*, fiscal_year: int, audience: disclosure.Audience) -> pd.DataFrame:
+    """The survey's band shares by school type and month (and "all", the city) from the counted
+    school-months that give both optional bands, with their coverage and `audience`'s decision
+    (metrics.disclosure): a withheld cell has its counts and shares NaN, `suppressed` True and its
+    reason code in `reason`."""
     months = metric_services.months_frame(fiscal_years=[fiscal_year])
-    return bands.band_shares(bands.band_counts_from_months(months), min_staff=min_staff)
+    shares = bands.band_shares(bands.band_counts_from_months(months)).drop(columns="suppressed")
+    shares = shares.assign(fiscal_year=fiscal_year)
+    decisions = disclosure.Table.of(band_cells(fiscal_year=fiscal_year), audience=audience)
+    columns = ["fiscal_year", "month", "group", *BAND_COLUMNS]
+    pooled = shares["group"] == bands.ALL
+    out = pd.concat(
+        [
+            disclosure.disclose_groups(
+                shares[pooled], table=decisions, group_by=None, types=None, columns=columns, blank=[]
+            ),
+            disclosure.disclose_groups(
+                shares[~pooled],
+                table=decisions,
+                group_by="school_type",
+                types=None,
+                columns=columns,
+                blank=[],
+            ),
+        ],
+        ignore_index=True,
+    )
+    out["reason"] = out["suppressed"]
+    out["suppressed"] = out["reason"].notna()
+    out[BAND_COLUMNS] = out[BAND_COLUMNS].astype("float64").where(~out["suppressed"], float("nan"))
+    return out
 
 
 def band_coverage(*, fiscal_year: int) -> tuple[int, int]:

@@ -16,13 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from metrics import disclosure
 from metrics.dashboard.filters import YearForm, available_years
+from metrics.dashboard.pages import coverage_cell, coverage_label
 from metrics.imports import flow
 from metrics.models import MonthlyReport, School, SchoolType
 from reform import access, fiscal
 from reform.access import Role
 from reform.i18n import active_language, is_english
-from reform.params import whole_number
+from reform.params import warn_ignored, whole_number
 from staff import caps, services, xlsx
 from staff.forms import InterviewForm, StaffImportForm
 from staff.imports import import_staff_hours, template_rows
@@ -30,6 +32,7 @@ from staff.models import PhysicianInterview, StaffHoursImport, StaffMonth
 
 STAFF_PER_PAGE = 100
 INTERVIEWS_PER_PAGE = 100
+SUPPRESSED = xlsx.SUPPRESSED  # a withheld figure on the staff pages and in their Excel
 
 
 def _staff_years_of(user) -> list[int]:
@@ -43,6 +46,7 @@ def _years(queryset) -> list[int]:
 
 def _year(request, years: list[int]) -> tuple[YearForm, int | None]:
     form = YearForm(request.GET or None, years=years, lang=active_language())
+    warn_ignored(request, form)
     return form, form.value("year", form.default)
 
 
@@ -148,8 +152,9 @@ def fill_missing(request):
 @require_GET
 @access.page(Role.BOARD, Role.PRINCIPAL, Role.OFFICIAL)
 def caps_page(request):
+    """Cap counts: officials and board staff by type, district (and board staff by school) after the
+    city, through the disclosure layer; a principal their own school's staff only."""
     user = request.user
-    min_staff = access.staff_figures_min_staff(user)
     years = _years(StaffMonth.objects.all())  # officials see the aggregates of every school
     year_form, year = _year(request, years)
     own = [access.school_id_of(user)] if access.is_principal(user) else None
@@ -157,22 +162,38 @@ def caps_page(request):
     table = services.staff_years(fiscal_year=year, school_ids=own) if year else None
     if table is not None and not table.empty:
         schools = services.schools_frame()
+        cells = services.staff_cells(table, fiscal_year=year, schools=schools)
+        decisions = disclosure.Table.of(cells, audience=disclosure.Audience.of(user))
         groups = [("school_type", _("By school type")), ("district", _("By district"))] if own is None else []
         if access.is_board(user) or own:
             groups.append(("school", _("By school")))
         for by, title in groups:
-            rows = services.cap_counts(table, by=by, min_staff=min_staff, schools=schools)
-            tables.append((title, rows[1:] if by == "school" and own is None else rows))
+            rows = services.cap_counts(table, by=by, schools=schools, decisions=decisions, fiscal_year=year)
+            # The school table leaves out the "all" row: the city's is above it; a principal's is the school.
+            rows = rows[1:] if by == "school" else rows
+            for row in rows:
+                row["coverage"] = "" if by == "school" else _coverage(row)
+            tables.append((title, rows))
     context = {
         "year_form": year_form,
         "year": year,
         "tables": tables,
         "rules": _rule_labels(),
-        "min_staff": min_staff,
         "is_official": access.role_of(user) is Role.OFFICIAL,
+        "is_principal": own is not None,
+        "protected": not access.is_board(user),
+        "min_staff": disclosure.MIN_STAFF,
+        "min_schools": disclosure.MIN_SCHOOLS,
+        "suppressed_mark": SUPPRESSED,
         "can_see_list": access.can_see_staff_rows(user),
     }
     return render(request, "staff/caps.html", context)
+
+
+def _coverage(row: dict) -> str:
+    """A pooled row's coverage: schools with staff rows of those expected, staff counted (速報値 below
+    the threshold), as the dashboard writes it."""
+    return coverage_label({**row, "staff": row["staff_count"]})
 
 
 @require_GET
@@ -238,18 +259,18 @@ def cap_list(request):
 def _band_context(request):
     years = available_years()
     year_form, year = _year(request, years)
-    min_staff = access.staff_figures_min_staff(request.user)
-    table = services.band_table(fiscal_year=year, min_staff=min_staff) if year else None
+    audience = disclosure.Audience.of(request.user)
+    table = services.band_table(fiscal_year=year, audience=audience) if year else None
     groups = [("all", _("All types"))] + [(t.code, t.name) for t in SchoolType.objects.all()]
     if table is not None:
         groups = [(c, n) for c, n in groups if (table["group"] == c).any()]
-    return year_form, year, min_staff, table, groups
+    return year_form, year, audience, table, groups
 
 
 @require_GET
 @access.page(Role.BOARD, Role.OFFICIAL)
 def bands_page(request):
-    year_form, year, min_staff, table, groups = _band_context(request)
+    year_form, year, audience, table, groups = _band_context(request)
     blocks = []
     labels = xlsx.band_labels()
     if table is not None:
@@ -257,10 +278,15 @@ def bands_page(request):
             rows = table[table["group"] == code].set_index("month")
             lines = [
                 (
+                    _("Schools reported / expected"),
+                    [_band_coverage_cell(rows, m) for m in fiscal.FISCAL_MONTHS],
+                    False,
+                ),
+                (
                     _("Staff counted"),
                     [xlsx._cell(rows, m, "staff_count", 0) for m in fiscal.FISCAL_MONTHS],
                     False,
-                )
+                ),
             ]
             lines += [
                 (labels[band], [xlsx._cell(rows, m, f"{band}_pct", 1) for m in fiscal.FISCAL_MONTHS], True)
@@ -275,16 +301,28 @@ def bands_page(request):
         "month_labels": [fiscal.month_label(m, active_language()) for m in fiscal.FISCAL_MONTHS],
         "given": given,
         "counted": counted,
-        "min_staff": min_staff,
+        "protected": audience.protected,
+        "min_staff": disclosure.MIN_STAFF,
+        "min_schools": disclosure.MIN_SCHOOLS,
+        "any_provisional": table is not None and bool(table["provisional"].any()),
+        "threshold": disclosure.threshold(),
         "suppressed_mark": xlsx.SUPPRESSED,
     }
     return render(request, "staff/bands.html", context)
 
 
+def _band_coverage_cell(rows, month: int) -> str | None:
+    """Schools giving the bands of those expected in a group-month (速報値 below the threshold)."""
+    if month not in rows.index:
+        return None
+    row = rows.loc[month]
+    return coverage_cell({**row.to_dict(), "staff": None})
+
+
 @require_GET
 @access.page(Role.BOARD, Role.OFFICIAL)
 def bands_xlsx(request):
-    _form, year, _min_staff, table, groups = _band_context(request)
+    _form, year, _audience, table, groups = _band_context(request)
     if year is None:
         raise Http404
     title = _("Overtime bands by school type and month, %(year)s") % {

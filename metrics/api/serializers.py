@@ -282,7 +282,7 @@ class MonthValueSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True, help_text=_("Percent, or days per person."))
     schools = serializers.IntegerField(help_text=_("Schools counted."))
     schools_expected = serializers.IntegerField(help_text=_("Schools expected."))
-    staff = serializers.IntegerField(help_text=_("Staff counted."))
+    staff = serializers.IntegerField(allow_null=True, help_text=_("Staff counted (null when withheld)."))
     provisional = serializers.BooleanField(help_text=_("Fewer schools than the coverage threshold."))
     suppressed = serializers.CharField(allow_null=True, help_text=_("Why the figure is withheld, or null."))
 

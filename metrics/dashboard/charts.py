@@ -1,12 +1,16 @@
-"""Plotly figures built from aggregation output, as JSON-safe dicts for `json_script`.
+"""Plotly figures built from aggregation output, as plotly.js's JSON (plain dicts for `json_script`).
+
+The figures are written as plain dicts, not through `plotly.graph_objects`: building and validating a
+`go.Figure` took more of a page's time than the page's arithmetic, and its JSON carried plotly.py's
+default template (about 7 KB per chart) that these charts do not need. What the template gave that
+shows (the font colour, left-aligned hover labels, axes that make room for their labels, no grid or
+zero lines where none is asked for) is written out in `_layout`. tests/metrics/test_charts.py builds
+each kind of figure again with `go.Figure` (which rejects any invalid property) and checks that
+plotly's own JSON of it is the same dict.
 
 Each school type keeps one colour everywhere (Okabe–Ito palette, safe for colour
 blindness); the comparison year is dashed; targets are dotted lines always in view.
 """
-
-import json
-
-import plotly.graph_objects as go
 
 from reform.fiscal import FISCAL_MONTHS, fiscal_year_label, month_label
 
@@ -20,35 +24,48 @@ TYPE_COLOURS = {
 }
 TARGET_COLOUR = "#B3261E"
 FONT = "Hiragino Kaku Gothic ProN, Noto Sans CJK JP, Meiryo, sans-serif"
+FONT_COLOUR = "#2a3f5f"
 CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
-def _json(fig: go.Figure) -> dict:
-    figure = json.loads(fig.to_json())
-    return {"data": figure["data"], "layout": figure["layout"], "config": CONFIG}
+def _figure(data: list[dict], layout: dict) -> dict:
+    return {"data": data, "layout": layout, "config": CONFIG}
 
 
-def _layout(fig: go.Figure, *, title: str, y_title: str, height: int = 460):
-    fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 16}},
-        font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 90, "b": 50},
-        hovermode="x unified",
-        legend={"orientation": "h", "y": -0.15},
-        plot_bgcolor="#ffffff",
-        yaxis={"title": y_title, "gridcolor": "#e4e7eb", "zeroline": True, "zerolinecolor": "#9aa5b1"},
-    )
+def _layout(*, title: str, y_title: str, height: int = 460) -> dict:
+    """The layout every large chart shares (the caller adds its axes' ranges, shapes and the rest)."""
+    return {
+        "title": {"text": title, "x": 0, "font": {"size": 16}},
+        "font": {"family": FONT, "size": 13, "color": FONT_COLOUR},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 90, "b": 50},
+        "hovermode": "x unified",
+        "hoverlabel": {"align": "left"},
+        "legend": {"orientation": "h", "y": -0.15},
+        "plot_bgcolor": "#ffffff",
+        "xaxis": {"automargin": True, "showgrid": False, "zeroline": False},
+        "yaxis": {
+            "title": {"text": y_title},
+            "automargin": True,
+            "gridcolor": "#e4e7eb",
+            "zeroline": True,
+            "zerolinecolor": "#9aa5b1",
+            "zerolinewidth": 2,
+        },
+    }
 
 
-def _month_axis(fig: go.Figure, lang: str, *, suffix: str = ""):
-    fig.update_xaxes(
-        tickmode="array",
-        tickvals=list(range(12)),
-        ticktext=[month_label(m, lang) + suffix for m in FISCAL_MONTHS],
-        range=[-0.5, 11.5],
-        showgrid=False,
-    )
+def _month_axis(lang: str, *, suffix: str = "") -> dict:
+    """The x-axis of a monthly chart: April → March at positions 0–11."""
+    return {
+        "automargin": True,
+        "tickmode": "array",
+        "tickvals": list(range(12)),
+        "ticktext": [month_label(m, lang) + suffix for m in FISCAL_MONTHS],
+        "range": [-0.5, 11.5],
+        "showgrid": False,
+        "zeroline": False,
+    }
 
 
 def _target_line(target: float) -> dict:
@@ -61,6 +78,13 @@ def _target_line(target: float) -> dict:
         "y1": target,
         "line": {"color": TARGET_COLOUR, "dash": "dot", "width": 2},
     }
+
+
+def _value(v, digits: int | None = 2) -> float | None:
+    """A number as plotly.js's JSON takes it: a plain float (to `digits` decimals), None for a gap or NaN."""
+    if v is None or v != v:
+        return None
+    return float(v) if digits is None else round(float(v), digits)
 
 
 def _positions(months) -> list[int]:
@@ -85,27 +109,28 @@ def monthly_figure(
     gap), `dashed` (the comparison year). `events`: dicts with `label`, `first` and
     `last` (calendar months, inclusive). The y-axis always includes 0 and the target.
     """
-    fig = go.Figure()
+    data = []
     highest = 0.0
     for s in series:
-        values = [None if v is None else round(v, 2) for v in s["values"]]
+        values = [_value(v) for v in s["values"]]
         highest = max([highest, *[v for v in values if v is not None]])
-        fig.add_trace(
-            go.Scatter(
-                x=_positions(s["months"]),
-                y=values,
-                name=s["name"],
-                mode="lines+markers",
-                line={
+        data.append(
+            {
+                "type": "scatter",
+                "x": _positions(s["months"]),
+                "y": values,
+                "name": s["name"],
+                "mode": "lines+markers",
+                "line": {
                     "color": TYPE_COLOURS.get(s["group"], "#555555"),
                     "dash": "dash" if s.get("dashed") else "solid",
                     "width": 3 if s["group"] == "all" else 2,
                 },
-                marker={"size": 5 if s.get("dashed") else 7},
-                opacity=0.65 if s.get("dashed") else 1,
-                hovertemplate=f"%{{y:.1f}}{unit}",
-                connectgaps=False,
-            )
+                "marker": {"size": 5 if s.get("dashed") else 7},
+                "opacity": 0.65 if s.get("dashed") else 1,
+                "hovertemplate": f"%{{y:.1f}}{unit}",
+                "connectgaps": False,
+            }
         )
     top = max(highest, target or 0) * 1.15 or 1
     shapes, annotations = [], []
@@ -151,20 +176,15 @@ def monthly_figure(
                 "font": {"size": 10, "color": "#52606d"},
             }
         )
-    fig.update_layout(shapes=shapes, annotations=annotations)
-    _layout(fig, title=title, y_title=y_title)
-    fig.update_layout(margin={"t": 120})
-    fig.update_yaxes(range=[min(0, target or 0), top])
-    _month_axis(fig, lang, suffix=month_suffix)
-    return _json(fig)
+    layout = _layout(title=title, y_title=y_title)
+    layout["margin"]["t"] = 120
+    layout["yaxis"]["range"] = [min(0, target or 0), top]
+    layout["xaxis"] = _month_axis(lang, suffix=month_suffix)
+    return _figure(data, {**layout, "shapes": shapes, "annotations": annotations})
 
 
 def sparkline(*, values: list[float | None], target: float | None, group: str = "all") -> dict:
-    """A small static trend line with no axes, for the overview cards.
-
-    Built as a plain figure dict: four of these on a page cost more to validate
-    through `go.Figure` than everything else the page computes.
-    """
+    """A small static trend line with no axes, for the overview cards."""
     present = [v for v in values if v is not None]
     low, high = min([*present, target or 0, 0]), max([*present, target or 0])
     pad = (high - low) * 0.1 or 1
@@ -176,7 +196,7 @@ def sparkline(*, values: list[float | None], target: float | None, group: str = 
             {
                 "type": "scatter",
                 "x": list(range(len(values))),
-                "y": [None if v is None else round(v, 2) for v in values],
+                "y": [_value(v) for v in values],
                 "mode": "lines+markers",
                 "line": {"color": TYPE_COLOURS.get(group, "#000"), "width": 2},
                 "marker": {"size": 4},
@@ -201,23 +221,28 @@ def stress_figure(*, rows: list[dict], score_names: dict[str, str], title: str, 
 
     `rows`: dicts with `fiscal_year` and one value per key of `score_names`.
     """
-    fig = go.Figure()
     palette = ["#0072B2", "#D55E00", "#009E73"]
     years = [fiscal_year_label(r["fiscal_year"], lang) for r in rows]
-    for colour, (key, name) in zip(palette, score_names.items(), strict=False):
-        fig.add_trace(
-            go.Bar(
-                x=years,
-                y=[r[key] for r in rows],
-                name=name,
-                marker_color=colour,
-                text=[f"{r[key]:.1f}" if r[key] is not None else "" for r in rows],
-                textposition="outside",
-                hovertemplate="%{y:.1f}",
-            )
-        )
+    data = [
+        {
+            "type": "bar",
+            "x": years,
+            "y": [_value(r[key], None) for r in rows],
+            "name": name,
+            "marker": {"color": colour},
+            "text": [f"{r[key]:.1f}" if _value(r[key]) is not None else "" for r in rows],
+            "textposition": "outside",
+            "hovertemplate": "%{y:.1f}",
+        }
+        for colour, (key, name) in zip(palette, score_names.items(), strict=False)
+    ]
     national = "全国平均 100" if lang == "ja" else "National average 100"
-    fig.update_layout(
+    values = [v for r in rows for k in score_names if (v := _value(r[k], None)) is not None]
+    layout = _layout(title=title, y_title="")
+    layout["yaxis"]["range"] = [min([80, *values]) - 5, max([110, *values]) + 5]
+    layout.update(
+        barmode="group",
+        hovermode="closest",
         shapes=[_target_line(100)],
         annotations=[
             {
@@ -232,8 +257,4 @@ def stress_figure(*, rows: list[dict], score_names: dict[str, str], title: str, 
             }
         ],
     )
-    values = [r[k] for r in rows for k in score_names if r[k] is not None]
-    _layout(fig, title=title, y_title="")
-    fig.update_layout(barmode="group", hovermode="closest")
-    fig.update_yaxes(range=[min([80, *values]) - 5, max([110, *values]) + 5])
-    return _json(fig)
+    return _figure(data, layout)

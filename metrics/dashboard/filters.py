@@ -74,7 +74,13 @@ def parse_filters(params) -> DashboardFilters:
         wanted = _int(raw)
         if raw == "":
             compare_year = None
-        elif wanted in years and wanted != fiscal_year:
+        elif wanted == fiscal_year:
+            compare_year = None
+            ignored.append(
+                _("Fiscal year “%(value)s” is the year shown, so it is not compared with itself.")
+                % {"value": raw}
+            )
+        elif wanted in years:
             compare_year = wanted
         else:
             ignored.append(
@@ -118,9 +124,14 @@ class SchoolSearchForm(forms.Form):
         queryset=SchoolType.objects.all(),
         to_field_name="code",
         required=False,
+        empty_label=gettext_lazy("All types"),
     )
     district = forms.ModelChoiceField(
-        label=gettext_lazy("District"), queryset=District.objects.all(), to_field_name="code", required=False
+        label=gettext_lazy("District"),
+        queryset=District.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("All districts"),
     )
 
     def search(self, schools):

@@ -4,7 +4,7 @@ continuation), and for the board's forecast page (with the schools at risk of mi
 target).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from django.utils.translation import gettext as _
@@ -29,21 +29,73 @@ def is_cumulative(code: str) -> bool:
     return aggregation.INDICATORS[code].cumulative
 
 
-def earlier_years(fiscal_year: int) -> list[int]:
-    """The years whose shape a forecast of `fiscal_year` uses: the latest earlier ones with data."""
-    return [y for y in available_years() if y < fiscal_year][:EARLIER_YEARS]
+def earlier_years(fiscal_year: int, available: list[int] | None = None) -> list[int]:
+    """The years whose shape a forecast of `fiscal_year` uses: the latest earlier ones with data.
+
+    `available`: the years with data, newest first, when the caller has them (the dashboard's filters)."""
+    years = available_years() if available is None else sorted(available, reverse=True)
+    return [y for y in years if y < fiscal_year][:EARLIER_YEARS]
 
 
-def monthly_by_year(*, code: str, fiscal_years, types=None, district=None) -> dict[int, dict[int, float]]:
-    """The pooled "all" value of `code` per fiscal year and month (types: None = the full-year types)."""
-    years = list(fiscal_years)
-    if not years:
-        return {}
-    frame = rollups.pooled_frame(fiscal_years=years, numerator="over_80h_count")
-    if district:
-        frame = frame[frame["district"] == district]
-    values = aggregation.monthly_values(frame, indicator=code, types=types)
+@dataclass
+class History:
+    """The rollups a request's forecasts stand on, read in one query: the earlier years (and, for the
+    board's forecast page, the forecast year itself), pooled per type, district and month. Every
+    indicator, card and chart of the request takes its values from here, so a page reads the earlier
+    years once however many forecasts it shows."""
+
+    fiscal_year: int
+    years: list[int]  # the earlier years, newest first
+    frame: pd.DataFrame  # rollup rows of `years` (and `fiscal_year` if read with it)
+    memo: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        fiscal_year: int,
+        *,
+        available: list[int] | None = None,
+        district: str | None = None,
+        with_year: bool = False,
+    ) -> "History":
+        years = earlier_years(fiscal_year, available)
+        read = [fiscal_year, *years] if with_year else years
+        if read:
+            frame = rollups.pooled_frame(fiscal_years=read, numerator="over_80h_count")
+            if district:
+                frame = frame[frame["district"] == district]
+        else:
+            frame = pd.DataFrame(columns=rollups.FRAME_COLUMNS)
+        return cls(fiscal_year=fiscal_year, years=years, frame=frame)
+
+    def monthly(self, code: str, *, types=None) -> dict[int, dict[int, float]]:
+        """The pooled "all" value of `code` per fiscal year and month (types: None = the full-year types)."""
+        key = ("all", code, tuple(types) if types else None)
+        if key not in self.memo:
+            self.memo[key] = _by_year(self.frame, code=code, types=types)
+        return self.memo[key]
+
+    def by_type(self, code: str) -> dict[str, dict[int, dict[int, float]]]:
+        """Each school type's value of `code` per earlier year and month."""
+        key = ("type", code)
+        if key not in self.memo:
+            earlier = self.frame[self.frame["fiscal_year"].isin(self.years)]
+            shapes: dict[str, dict[int, dict[int, float]]] = {}
+            if not earlier.empty:
+                values = aggregation.monthly_values(earlier, indicator=code, group_by="school_type")
+                for row in values.dropna(subset=["value"]).itertuples(index=False):
+                    shapes.setdefault(row.group, {}).setdefault(int(row.fiscal_year), {})[int(row.month)] = (
+                        float(row.value)
+                    )
+            self.memo[key] = shapes
+        return self.memo[key]
+
+
+def _by_year(frame: pd.DataFrame, *, code: str, types=None) -> dict[int, dict[int, float]]:
     out: dict[int, dict[int, float]] = {}
+    if frame.empty:
+        return out
+    values = aggregation.monthly_values(frame, indicator=code, types=types)
     for row in values.dropna(subset=["value"]).itertuples(index=False):
         out.setdefault(int(row.fiscal_year), {})[int(row.month)] = float(row.value)
     return out
@@ -114,7 +166,8 @@ def for_dashboard(ctx, code: str, monthly: pd.DataFrame) -> dict | None:
     (its "all" line has no March yet): {"series", "row" (for the monthly table), "note", "card"}; else None.
 
     `ctx` is the dashboard's Context (filters, memo); `monthly` the chosen year's monthly values with
-    a `group` column, as the dashboard computed them. One query for the earlier years, once per page.
+    a `group` column, as the dashboard computed them. The earlier years are read once per request
+    (`dashboard_history`), whichever cards and charts forecast.
     """
     if code not in FORECAST_CODES or not ctx.filters.fiscal_year:
         return None
@@ -125,12 +178,18 @@ def for_dashboard(ctx, code: str, monthly: pd.DataFrame) -> dict | None:
     return ctx.cached(("staff-forecast", code), lambda: _dashboard_forecast(ctx, code, current))
 
 
+def dashboard_history(ctx) -> History:
+    """The earlier years for the dashboard's chosen year and district, read once per request (in `ctx`)."""
+    f = ctx.filters
+    return ctx.cached(
+        ("forecast-history", f.fiscal_year, f.district),
+        lambda: History.load(f.fiscal_year, available=f.available_years, district=f.district),
+    )
+
+
 def _dashboard_forecast(ctx, code: str, current: dict[int, float]) -> dict | None:
     f = ctx.filters
-    years = earlier_years(f.fiscal_year)
-    earlier = monthly_by_year(
-        code=code, fiscal_years=years, types=f.chosen_types or None, district=f.district
-    )
+    earlier = dashboard_history(ctx).monthly(code, types=f.chosen_types or None)
     if not is_cumulative(code):
         earlier = neutralised(earlier, ctx.excluded)
     result = indicator_forecast(code=code, current=current, earlier=earlier)
@@ -173,14 +232,23 @@ class IndicatorOutlook:
         return sum(self.actual.values()) / 12
 
 
-def outlooks(*, fiscal_year: int, as_of: int | None) -> list[IndicatorOutlook]:
+def load_history(fiscal_year: int, *, available: list[int] | None = None) -> History:
+    """What the board's forecast page reads for `fiscal_year`, in one query: the year and its earlier
+    years (city-wide). Pass it to `outlook_cards` and `school_rows` so that they share it."""
+    return History.load(fiscal_year, available=available, with_year=True)
+
+
+def outlooks(
+    *, fiscal_year: int, as_of: int | None, history: History | None = None
+) -> list[IndicatorOutlook]:
     """Forecasts of ① ② ④ for `fiscal_year` from its months up to `as_of` (None: all it has).
-    Looking back at a finished year shows what the forecast would have said then, beside the result."""
-    years = earlier_years(fiscal_year)
+    Looking back at a finished year shows what the forecast would have said then, beside the result.
+    `history`: from `load_history(fiscal_year)` (read here when not given)."""
+    read = history or load_history(fiscal_year)
     excluded = excluded_months()
     found = []
     for code in FORECAST_CODES:
-        by_year = monthly_by_year(code=code, fiscal_years=[fiscal_year, *years])
+        by_year = dict(read.monthly(code))
         actual = by_year.pop(fiscal_year, {})
         if not is_cumulative(code):
             by_year = neutralised(by_year, excluded)
@@ -215,21 +283,14 @@ class SchoolLeaveOutlook:
 
 
 def leave_outlooks(
-    *, fiscal_year: int, as_of: int, target: float | None, school_ids=None
+    *, fiscal_year: int, as_of: int, target: float | None, school_ids=None, history: History | None = None
 ) -> list[SchoolLeaveOutlook]:
     """Each school's expected March-end share of staff with 10+ leave days, from its months up to
     `as_of` and the shape of its school type in the earlier years; worst first.
 
-    A school without a school-month at `as_of` is left out (nothing to start from)."""
-    years = earlier_years(fiscal_year)
-    shapes = {}
-    frame = rollups.pooled_frame(fiscal_years=years, numerator="over_80h_count") if years else None
-    if frame is not None and not frame.empty:
-        by_type = aggregation.monthly_values(frame, indicator="leave_10plus", group_by="school_type")
-        for row in by_type.dropna(subset=["value"]).itertuples(index=False):
-            shapes.setdefault(row.group, {}).setdefault(int(row.fiscal_year), {})[int(row.month)] = float(
-                row.value
-            )
+    A school without a school-month at `as_of` is left out (nothing to start from). `history`: the
+    earlier years' rollups (`load_history(fiscal_year)`; read here when not given)."""
+    shapes = (history or History.load(fiscal_year)).by_type("leave_10plus")
     qs = MonthlyReport.objects.all()
     if school_ids is not None:
         qs = qs.filter(school_id__in=list(school_ids))
@@ -272,10 +333,12 @@ def _status_labels() -> dict[str, str]:
     }
 
 
-def outlook_cards(*, fiscal_year: int, as_of: int, targets: dict) -> list[dict]:
+def outlook_cards(
+    *, fiscal_year: int, as_of: int, targets: dict, history: History | None = None
+) -> list[dict]:
     """① ② ④ for the forecast page: the forecast and its range, the result when the year is over,
     a chart (months so far solid, the forecast dashed, later actual months when looking back) and
-    its numbers as a table."""
+    its numbers as a table. `history`: from `load_history(fiscal_year)`, shared with `school_rows`."""
     from metrics.dashboard import charts
     from metrics.models import Indicator
 
@@ -283,7 +346,7 @@ def outlook_cards(*, fiscal_year: int, as_of: int, targets: dict) -> list[dict]:
     lang = active_language()
     short = f"FY{fiscal_year}" if is_english() else f"R{fiscal_year - 2018}"
     cards = []
-    for outlook in outlooks(fiscal_year=fiscal_year, as_of=as_of):
+    for outlook in outlooks(fiscal_year=fiscal_year, as_of=as_of, history=history):
         indicator = indicators.get(outlook.code)
         if indicator is None:
             continue
@@ -369,12 +432,13 @@ def outlook_cards(*, fiscal_year: int, as_of: int, targets: dict) -> list[dict]:
     return cards
 
 
-def school_rows(*, fiscal_year: int, as_of: int, target) -> list[dict]:
-    """Schools by their expected March-end share with 10+ leave days, worst first, for the board."""
+def school_rows(*, fiscal_year: int, as_of: int, target, history: History | None = None) -> list[dict]:
+    """Schools by their expected March-end share with 10+ leave days, worst first, for the board.
+    `history`: from `load_history(fiscal_year)`, shared with `outlook_cards`."""
     from metrics.models import School
 
     target = float(target) if target is not None else None
-    outlooks_ = leave_outlooks(fiscal_year=fiscal_year, as_of=as_of, target=target)
+    outlooks_ = leave_outlooks(fiscal_year=fiscal_year, as_of=as_of, target=target, history=history)
     schools = School.objects.select_related("school_type", "district").in_bulk(
         [o.school_id for o in outlooks_]
     )

@@ -245,12 +245,16 @@ def _monthly_table(ctx: Context, monthly_by_year: dict[int, pd.DataFrame], unit:
     for fiscal_year, monthly in monthly_by_year.items():
         for group, g in monthly.groupby("group", sort=False):
             by_month = {int(r["month"]): r for r in g.to_dict("records")}
-            rows.append(
-                {
-                    "label": f"{_group_name(ctx, group)} {_year_short(fiscal_year)}",
-                    "cells": [_cell(by_month.get(m), unit) for m in FISCAL_MONTHS],
-                }
-            )
+            label = f"{_group_name(ctx, group)} {_year_short(fiscal_year)}"
+            rows.append({"label": label, "cells": [_cell(by_month.get(m), unit) for m in FISCAL_MONTHS]})
+            if "schools" in g:
+                rows.append(
+                    {
+                        "label": _("%(group)s: schools reported/expected・staff") % {"group": label},
+                        "cells": [coverage_cell(by_month.get(m)) for m in FISCAL_MONTHS],
+                        "coverage": True,
+                    }
+                )
     return rows
 
 
@@ -272,32 +276,81 @@ def _provisional(text: str) -> str:
 
 
 def coverage_label(row: dict) -> str:
-    """E.g. 提出 312/506校・教職員 15,210人, and 速報値 below the coverage threshold."""
-    text = _("Reported %(schools)s/%(expected)s schools, %(staff)s staff") % {
-        "schools": row["schools"],
-        "expected": row["schools_expected"],
-        "staff": f"{row['staff']:,}",
-    }
+    """E.g. 提出 312/506校・教職員 15,210人, and 速報値 below the coverage threshold (a withheld figure
+    gives its schools only: its staff count is withheld with it)."""
+    if row.get("staff") is None or pd.isna(row["staff"]):
+        text = _("Reported %(schools)s/%(expected)s schools") % {
+            "schools": row["schools"],
+            "expected": row["schools_expected"],
+        }
+    else:
+        text = _("Reported %(schools)s/%(expected)s schools, %(staff)s staff") % {
+            "schools": row["schools"],
+            "expected": row["schools_expected"],
+            "staff": f"{int(row['staff']):,}",
+        }
     return _provisional(text) if row.get("provisional") else text
 
 
-def _disclosure_notes(ctx: Context, monthly_by_year: dict[int, pd.DataFrame]) -> list[str]:
+def coverage_cell(row: dict | None) -> str:
+    """A coverage table cell: schools reported/expected and staff counted (e.g. 312/506・15,210)."""
+    if row is None:
+        return "—"
+    text = f"{row['schools']}/{row['schools_expected']}"
+    if row.get("staff") is not None and not pd.isna(row["staff"]):
+        text += f"・{int(row['staff']):,}"
+    return _provisional(text) if row.get("provisional") else text
+
+
+def _disclosure_notes(ctx: Context, monthly: list[pd.DataFrame]) -> list[str]:
+    """The footnotes of withheld (X) and provisional figures, when `monthly` (disclosed frames) has any."""
     notes = []
-    frames = [m for m in monthly_by_year.values() if not m.empty]
+    frames = [m for m in monthly if not m.empty]
     if any(m["suppressed"].notna().any() for m in frames):
-        notes.append(
-            _(
-                "%(mark)s: not shown to you: fewer than %(staff)s staff or %(schools)s schools, or a figure "
-                "that would let another be worked out."
-            )
-            % {"mark": SUPPRESSED, "staff": disclosure.MIN_STAFF, "schools": disclosure.MIN_SCHOOLS}
-        )
+        notes.append(_suppressed_note())
     if any(m["provisional"].astype(bool).any() for m in frames):
-        notes.append(
-            _("Provisional: fewer than %(share)s%% of the schools expected have reported.")
-            % {"share": _table(ctx).threshold}
-        )
+        notes.append(_provisional_note(ctx))
     return notes
+
+
+def _suppressed_note(*, respondents: bool = False) -> str:
+    if respondents:
+        text = _(
+            "%(mark)s: not shown to you: fewer than %(staff)s respondents or %(schools)s schools, or a "
+            "figure that would let another be worked out."
+        )
+    else:
+        text = _(
+            "%(mark)s: not shown to you: fewer than %(staff)s staff or %(schools)s schools, or a figure "
+            "that would let another be worked out."
+        )
+    return text % {"mark": SUPPRESSED, "staff": disclosure.MIN_STAFF, "schools": disclosure.MIN_SCHOOLS}
+
+
+def _provisional_note(ctx: Context) -> str:
+    return _("Provisional: fewer than %(share)s%% of the schools expected have reported.") % {
+        "share": _table(ctx).threshold
+    }
+
+
+def _gap_note() -> str:
+    return _("Gaps in the chart are figures not shown to you (%(mark)s in the table).") % {"mark": SUPPRESSED}
+
+
+def chart_caption(monthly: pd.DataFrame, fiscal_year: int) -> str:
+    """Under a monthly chart: the coverage of the year's latest month of "all" (or of the first group
+    shown) and, when a line has gaps for the reader, a note saying why."""
+    year = monthly[monthly["fiscal_year"] == fiscal_year] if not monthly.empty else monthly
+    if year.empty:
+        return ""
+    lead = year[year["group"] == aggregation.ALL]
+    lead = lead if not lead.empty else year[year["group"] == year.iloc[0]["group"]]
+    latest = lead.sort_values("month", key=lambda m: m.map(FISCAL_MONTHS.index)).iloc[-1]
+    when = f"{_year_short(fiscal_year)} {month_label(int(latest['month']), active_language())}"
+    parts = [f"{when}: {coverage_label(latest)}"]
+    if monthly["suppressed"].notna().any():
+        parts.append(_gap_note())
+    return " ".join(parts)
 
 
 def _describe(ctx: Context, code: str, monthly: pd.DataFrame, figures: pd.DataFrame, fiscal_year: int) -> str:
@@ -503,7 +556,7 @@ def indicator_page(ctx: Context, code: str) -> dict:
         lang=active_language(),
     )
     year_rows, notes = _year_table(ctx, code, figures)
-    notes += _disclosure_notes(ctx, monthly)
+    notes += _disclosure_notes(ctx, list(monthly.values()))
     comparable = _comparable_note(ctx, code)
     if comparable:
         notes.append(comparable)
@@ -512,6 +565,7 @@ def indicator_page(ctx: Context, code: str) -> dict:
     return {
         "indicator": indicator,
         "figure": figure,
+        "caption": chart_caption(monthly[f.fiscal_year], f.fiscal_year) if f.fiscal_year in monthly else "",
         "has_data": any(not m.empty for m in monthly.values()),
         "has_published": any(key[0] == code for key in ctx.published),
         "description": _describe(
@@ -563,6 +617,7 @@ def leave_page(ctx: Context) -> dict:
     return {
         "indicator": indicator,
         "figure": figure,
+        "caption": chart_caption(share[f.fiscal_year], f.fiscal_year) if f.fiscal_year in share else "",
         "has_data": any(not m.empty for m in share.values()),
         "has_published": any(key[0] in ("leave_10plus", "leave_avg_days") for key in ctx.published),
         "description": _describe(
@@ -582,6 +637,7 @@ def leave_page(ctx: Context) -> dict:
         "days_year_rows": day_rows,
         "footnotes": share_notes
         + [n for n in day_notes if n not in share_notes]
+        + [n for n in _disclosure_notes(ctx, [*share.values(), *days.values()]) if n not in share_notes]
         + ([forecast["note"]] if forecast else []),
     }
 
@@ -593,35 +649,99 @@ STRESS_LABELS = {
 }
 
 
-def stress_page(ctx: Context) -> dict:
-    """Indicator ③: the three scores per year against the national 100, for all types and each type."""
+def _stress(ctx: Context) -> pd.DataFrame:
+    """The stress scores up to the chosen year, "all" then each shown type, with their coverage (schools
+    with respondents of the schools expected, respondents as `staff`) and the audience's decision."""
+    return ctx.cached("stress", lambda: _compute_stress(ctx))
+
+
+def _compute_stress(ctx: Context) -> pd.DataFrame:
     f = ctx.filters
     stress = stress_frame(district=f.district)
     stress = stress[stress["fiscal_year"] <= (f.fiscal_year or 0)]
+    columns = ["month", *aggregation.STRESS_COLUMNS]
+    if stress.empty:
+        return pd.DataFrame(columns=[*columns, *disclosure.COVERAGE_COLUMNS])
+    all_types = f.chosen_types or None
+    cells = disclosure.stress_cells_frame(fiscal_years=sorted(set(stress["fiscal_year"])))
+    table = disclosure.Table.of(cells, audience=ctx.audience)
+    frames = [
+        (aggregation.stress_scores(stress, types=all_types), None, all_types),
+        (aggregation.stress_scores(stress, group_by="school_type", types=f.types), "school_type", f.types),
+    ]
+    return pd.concat(
+        [
+            disclosure.disclose_groups(
+                scores.assign(month=disclosure.YEAR),
+                table=table,
+                group_by=group_by,
+                types=types,
+                district=f.district or None,
+                columns=columns,
+                blank=[*aggregation.STRESS_SCORES, "respondents"],
+            )
+            for scores, group_by, types in frames
+        ],
+        ignore_index=True,
+    )
+
+
+def respondents_coverage_label(row: dict) -> str:
+    """A stress figure's coverage: schools with respondents of those expected, and the respondents."""
+    if row.get("staff") is None or pd.isna(row["staff"]):
+        text = _("Reported %(schools)s/%(expected)s schools") % {
+            "schools": row["schools"],
+            "expected": row["schools_expected"],
+        }
+    else:
+        text = _("Reported %(schools)s/%(expected)s schools, %(staff)s respondents") % {
+            "schools": row["schools"],
+            "expected": row["schools_expected"],
+            "staff": f"{int(row['staff']):,}",
+        }
+    return _provisional(text) if row.get("provisional") else text
+
+
+def stress_page(ctx: Context) -> dict:
+    """Indicator ③: the three scores per year against the national 100, for all types and each type.
+
+    Every score carries its coverage and the audience's decision: a withheld group-year is a gap in
+    its chart (with a note) and X in the table (with a footnote); its `respondents` is 0 there."""
     names = {column: ctx.indicators[code].name for column, code in STRESS_LABELS.items()}
     short_names = {
         column: name.split(" ", 1)[-1].replace("ストレスチェック ", "").replace("Stress check: ", "")
         for column, name in names.items()
     }
-    overall = aggregation.stress_scores(stress, types=f.types)
-    by_type = aggregation.stress_scores(stress, group_by="school_type", types=f.types)
+    scores = _stress(ctx)
     charts_out, table = [], []
-    for group, rows in pd.concat([overall, by_type], ignore_index=True).groupby("group", sort=False):
-        records = [
-            {
-                "fiscal_year": int(r["fiscal_year"]),
-                **{c: float(r[c]) for c in names},
-                "respondents": int(r["respondents"]),
-            }
-            for _i, r in rows.iterrows()
-        ]
+    for group, rows in scores.groupby("group", sort=False):
+        records = []
+        for r in rows.to_dict("records"):
+            hidden = isinstance(r["suppressed"], str)
+            records.append(
+                {
+                    "fiscal_year": int(r["fiscal_year"]),
+                    **{c: None if hidden else float(r[c]) for c in names},
+                    "respondents": 0 if hidden else int(r["respondents"]),
+                    "suppressed": r["suppressed"] if hidden else None,
+                    "coverage": respondents_coverage_label(r),
+                    "provisional": bool(r["provisional"]),
+                }
+            )
         title = f"{_group_name(ctx, group)}"
+        latest = records[-1]
         charts_out.append(
             {
                 "id": f"stress-{group}",
                 "title": title,
                 "figure": charts.stress_figure(
                     rows=records, score_names=short_names, title=title, lang=active_language()
+                ),
+                "caption": " ".join(
+                    [
+                        f"{_year_short(latest['fiscal_year'])}: {latest['coverage']}",
+                        *([_gap_note()] if any(r["suppressed"] for r in records) else []),
+                    ]
                 ),
             }
         )
@@ -631,9 +751,16 @@ def stress_page(ctx: Context) -> dict:
                     "group": _group_name(ctx, group),
                     "year": fiscal_year_label(r["fiscal_year"], active_language()),
                     "respondents": r["respondents"],
+                    "respondents_text": SUPPRESSED if r["suppressed"] else f"{r['respondents']:,}",
+                    "suppressed": r["suppressed"],
+                    "coverage": r["coverage"],
                     "scores": [
-                        {
-                            "value": _fmt(r[c], "index"),
+                        {"value": SUPPRESSED, "met": None}
+                        if r["suppressed"]
+                        else {
+                            "value": _provisional(_fmt(r[c], "index"))
+                            if r["provisional"]
+                            else _fmt(r[c], "index"),
                             "met": ctx.indicators[STRESS_LABELS[c]].meets(
                                 aggregation.round_half_up(r[c]), ctx.target(STRESS_LABELS[c])
                             ),
@@ -642,27 +769,49 @@ def stress_page(ctx: Context) -> dict:
                     ],
                 }
             )
+    footnotes = []
+    if scores["suppressed"].notna().any():
+        footnotes.append(_suppressed_note(respondents=True))
+    if scores["provisional"].astype(bool).any():
+        footnotes.append(_provisional_note(ctx))
     return {
         "charts": charts_out,
         "score_names": list(short_names.values()),
         "table": table,
+        "footnotes": footnotes,
         "has_data": bool(table),
     }
+
+
+def stress_frame_disclosed(ctx: Context) -> pd.DataFrame:
+    """The stress scores behind the stress page (all, then each shown type; every year up to the chosen
+    one) with coverage and the audience's decision, for exports."""
+    return _stress(ctx)
 
 
 def _card_monthly(ctx: Context, code: str) -> dict:
     f = ctx.filters
     indicator = ctx.indicators[code]
-    current = _monthly(ctx, code, f.fiscal_year)
-    current = current[(current["group"] == aggregation.ALL) & current["value"].notna()]
+    reported = _monthly(ctx, code, f.fiscal_year)
+    reported = reported[reported["group"] == aggregation.ALL]
+    current = reported[reported["value"].notna()]
     card = {
         "indicator": indicator,
-        "url_code": code,
+        "url_code": "leave" if code == "leave_10plus" else code,  # ④'s page shows both its figures
         "unit": UNIT_SUFFIX[indicator.unit],
         "target": _target_label(ctx, code),
     }
-    if current.empty:
-        return {**card, "empty": True}
+    if reported.empty:
+        return _published_card(ctx, card, code)
+    if current.empty or reported["suppressed"].notna().any():
+        # A withheld month would show through the year so far: the card withholds it all, as the
+        # indicator page's year table does.
+        return {
+            **card,
+            "suppressed": True,
+            "coverage": coverage_label(reported.iloc[-1]),
+            "note": _suppressed_note(),
+        }
     latest = current.iloc[-1]
     months = [int(m) for m in current["month"]]
     cumulative = aggregation.INDICATORS[code].cumulative
@@ -707,9 +856,8 @@ def _card_monthly(ctx: Context, code: str) -> dict:
 
 def _card_stress(ctx: Context) -> dict:
     f = ctx.filters
-    stress = stress_frame(district=f.district)
-    stress = stress[stress["fiscal_year"] <= f.fiscal_year]
-    scores = aggregation.stress_scores(stress, types=_all_types(ctx, f.fiscal_year))
+    scores = _stress(ctx)
+    scores = scores[scores["group"] == aggregation.ALL]
     indicator = ctx.indicators["stress_total"]
     card = {
         "indicator": indicator,
@@ -719,16 +867,25 @@ def _card_stress(ctx: Context) -> dict:
     }
     this_year = scores[scores["fiscal_year"] == f.fiscal_year]
     if this_year.empty:
-        return {**card, "empty": True}
+        return _published_card(ctx, card, "stress_total")
     row = this_year.iloc[0]
+    if isinstance(row["suppressed"], str):
+        return {
+            **card,
+            "suppressed": True,
+            "coverage": respondents_coverage_label(row),
+            "note": _suppressed_note(respondents=True),
+        }
     before = scores[scores["fiscal_year"] == f.compare_year] if f.compare_year else scores.iloc[0:0]
     change = None
-    if not before.empty:
+    if not before.empty and not pd.isna(before.iloc[0]["total_health_risk"]):
         change = aggregation.round_half_up(row["total_health_risk"]) - aggregation.round_half_up(
             before.iloc[0]["total_health_risk"]
         )
     return {
         **card,
+        "coverage": respondents_coverage_label(row),
+        "provisional": bool(row["provisional"]),
         "latest_month": fiscal_year_label(f.fiscal_year, active_language()),
         "latest": _fmt(row["total_health_risk"], "index"),
         "year_value": " / ".join(_fmt(row[c], "index") for c in ("workload_control", "support")),
@@ -739,8 +896,28 @@ def _card_stress(ctx: Context) -> dict:
         "change": None if change is None else f"{change:+.1f}",
         "compare_label": _year_short(f.compare_year) if f.compare_year else "",
         "sparkline": charts.sparkline(
-            values=[float(v) for v in scores["total_health_risk"]], target=ctx.target("stress_total")
+            values=[None if pd.isna(v) else float(v) for v in scores["total_health_risk"]],
+            target=ctx.target("stress_total"),
         ),
+    }
+
+
+def _published_card(ctx: Context, card: dict, code: str) -> dict:
+    """A card for a year without school data: the city's published year figure, as on the indicator
+    page (with its source), or empty."""
+    published = ctx.published.get((code, ctx.filters.fiscal_year, aggregation.ALL))
+    if published is None:
+        return {**card, "empty": True}
+    indicator = ctx.indicators[code]
+    return {
+        **card,
+        "published": True,
+        "latest_month": fiscal_year_label(ctx.filters.fiscal_year, active_language()),
+        "latest": _fmt(published.value, indicator.unit),
+        "year_label": _("Published figure"),
+        "year_value": _fmt(published.value, indicator.unit),
+        "source": " ".join(part for part in (published.source, published.note) if part),
+        "met": indicator.meets(aggregation.round_half_up(float(published.value)), ctx.target(code)),
     }
 
 
@@ -757,29 +934,88 @@ def overview(ctx: Context) -> list[dict]:
 
 
 def school_page(ctx: Context, school) -> dict:
-    """One school's months against its type and the city for ① ② ④ (the school's own rows included)."""
+    """One school's months against its type and the city for ① ② ④, read through the disclosure layer:
+    the school's own rows (board staff and its principal, who alone open the page), its type (within
+    the district filter) and the city, each with coverage and the reader's decision."""
     f = ctx.filters
     own = months_frame(fiscal_years=[f.fiscal_year], queryset=school.monthly_reports.all())
     city = ctx.months[ctx.months["fiscal_year"] == f.fiscal_year]
     type_code = school.school_type.code
+    district = next((d for d in f.district_choices if d.code == f.district), None)
     out = []
     for code in ("overtime_80h", "left_by_19", "leave_10plus"):
         indicator = ctx.indicators[code]
+        by_type = aggregation.monthly_values(city, indicator=code, group_by="school_type", types=[type_code])
         groups = [
-            (school.name, "school", aggregation.monthly_values(own, indicator=code)),
+            (
+                school.name,
+                "school",
+                disclose(
+                    ctx,
+                    aggregation.monthly_values(own, indicator=code, group_by="school_id"),
+                    city,
+                    group_by="school_id",
+                ),
+            ),
             (
                 ctx.type_names[type_code],
                 type_code,
-                aggregation.monthly_values(city, indicator=code, group_by="school_type", types=[type_code]),
+                disclose(ctx, by_type, city, group_by="school_type", types=[type_code]),
             ),
-            (_("City, all types"), "all", aggregation.monthly_values(city, indicator=code)),
+            (
+                _("%(district)s, all types") % {"district": district.name}
+                if district
+                else _("City, all types"),
+                "all",
+                disclose(ctx, aggregation.monthly_values(city, indicator=code), city),
+            ),
         ]
+        if f.compare_year:  # the school's own months of the comparison year, dashed
+            earlier = months_frame(fiscal_years=[f.compare_year], queryset=school.monthly_reports.all())
+            earlier_city = ctx.months[ctx.months["fiscal_year"] == f.compare_year]
+            groups.insert(
+                1,
+                (
+                    f"{school.name} {_year_short(f.compare_year)}",
+                    "school",
+                    disclose(
+                        ctx,
+                        aggregation.monthly_values(earlier, indicator=code, group_by="school_id"),
+                        earlier_city,
+                        group_by="school_id",
+                    ),
+                ),
+            )
         series, table = [], []
-        for name, colour, monthly in groups:
-            by_month = dict(zip(monthly["month"], monthly["value"], strict=True))
-            values = [None if pd.isna(by_month.get(m)) else float(by_month[m]) for m in FISCAL_MONTHS]
-            series.append({"name": name, "group": colour, "months": FISCAL_MONTHS, "values": values})
-            table.append({"label": name, "cells": [_fmt(v, indicator.unit) for v in values]})
+        for position, (name, colour, monthly) in enumerate(groups):
+            by_month = {int(r["month"]): r for r in monthly.to_dict("records")}
+            values = [
+                None if m not in by_month or pd.isna(by_month[m]["value"]) else float(by_month[m]["value"])
+                for m in FISCAL_MONTHS
+            ]
+            series.append(
+                {
+                    "name": name,
+                    "group": colour,
+                    "months": FISCAL_MONTHS,
+                    "values": values,
+                    "dashed": colour == "school" and position > 0,
+                }
+            )
+            table.append(
+                {"label": name, "cells": [_cell(by_month.get(m), indicator.unit) for m in FISCAL_MONTHS]}
+            )
+            if colour != "school":
+                table.append(
+                    {
+                        "label": _("%(group)s: schools reported/expected・staff") % {"group": name},
+                        "cells": [coverage_cell(by_month.get(m)) for m in FISCAL_MONTHS],
+                        "coverage": True,
+                    }
+                )
+        pooled = pd.concat(
+            [monthly for _name, colour, monthly in groups if colour != "school"], ignore_index=True
+        )
         out.append(
             {
                 "indicator": indicator,
@@ -795,7 +1031,9 @@ def school_page(ctx: Context, school) -> dict:
                     lang=active_language(),
                     month_suffix="末" if code == "leave_10plus" and not is_english() else "",
                 ),
+                "caption": chart_caption(pooled, f.fiscal_year) if f.fiscal_year else "",
                 "rows": table,
+                "footnotes": _disclosure_notes(ctx, [pooled]),
             }
         )
     reports = list(school.monthly_reports.filter(fiscal_year=f.fiscal_year))

@@ -10,7 +10,7 @@ import math
 import pandas as pd
 
 from metrics import aggregation, disclosure, rollups, services
-from metrics.models import MonthlyReport, PublishedFigure, School
+from metrics.models import MonthlyReport, PublishedFigure
 
 GROUPINGS = {"all": None, "school_type": "school_type", "district": "district", "school": "school_id"}
 
@@ -63,16 +63,8 @@ def indicator_series(
     )
     full_year = {fy: aggregation.full_year_types(months, fiscal_year=fy) for fy in fiscal_years}
     table = disclosure.Table.load(fiscal_years=fiscal_years, audience=audience, city_types=full_year)
-    schools = None
-    if group_by == "school_id":
-        schools = {
-            str(pk): (t, d)
-            for pk, t, d in School.objects.filter(pk__in=school_ids or []).values_list(
-                "pk", "school_type__code", "district__code"
-            )
-        }
     monthly = disclosure.disclose_monthly(
-        monthly, table=table, group_by=group_by, types=types, full_year_types=full_year, school_groups=schools
+        monthly, table=table, group_by=group_by, types=types, full_year_types=full_year
     )
     years = disclosure.disclose_years(years, monthly).assign(source=SCHOOLS)
     published = _published_years(indicator, fiscal_years, grouping=grouping, types=types, shown=years)

@@ -14,7 +14,7 @@ from metrics.services import targets_for
 from reform import access, fiscal
 from reform.access import Role, is_principal
 from reform.i18n import active_language
-from reform.params import whole_number
+from reform.params import warn_ignored, whole_number
 
 PAGES = {
     "overtime_80h": "metrics/indicator.html",
@@ -36,9 +36,13 @@ def _context(request, **extra):
 
 
 @access.page()
+def start(request):
+    """Where a log-in lands: a principal on their school's months, everyone else on the overview."""
+    return redirect("metrics:entry-home" if is_principal(request.user) else "metrics:home")
+
+
+@access.page()
 def home(request):
-    if is_principal(request.user):  # a principal's landing page is their school's months
-        return redirect("metrics:entry-home")
     filters, load = _context(request)
     cards = page_cache.cached(request, "overview", lambda: dashboard.overview(load()))
     return render(request, "metrics/home.html", {"filters": filters, "cards": cards})
@@ -87,6 +91,7 @@ def forecast(request):
     """The year-end outlook of the city's figures and each school's leave (board staff)."""
     lang = active_language()
     year_form = YearForm(request.GET or None, years=available_years(), lang=lang)
+    warn_ignored(request, year_form)
     year = year_form.value("year", year_form.default)
     choices = forecasts.month_choices(year) if year else []
     months = [m for m, _label in choices]
@@ -96,8 +101,11 @@ def forecast(request):
     targets = targets_for(year or 0)
     cards, schools = [], []
     if year and as_of:
-        cards = forecasts.outlook_cards(fiscal_year=year, as_of=as_of, targets=targets)
-        schools = forecasts.school_rows(fiscal_year=year, as_of=as_of, target=targets.get("leave_10plus"))
+        history = forecasts.load_history(year)  # the year and its earlier years, read once for both
+        cards = forecasts.outlook_cards(fiscal_year=year, as_of=as_of, targets=targets, history=history)
+        schools = forecasts.school_rows(
+            fiscal_year=year, as_of=as_of, target=targets.get("leave_10plus"), history=history
+        )
     page = Paginator(schools, 100).get_page(request.GET.get("page"))
     context = {
         "year_form": year_form,

@@ -57,5 +57,4 @@ class ReportExportViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, views
         file = jobs.open_export_file(export)
         if file is None:
             raise NotFound(_("The file of this export is not ready."))
-        filename = f"annual-report-FY{export.fiscal_year}.{export.format}"
-        return FileResponse(file, as_attachment=True, filename=filename)
+        return FileResponse(file, as_attachment=True, filename=export.download_name)

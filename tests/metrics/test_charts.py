@@ -1,3 +1,15 @@
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+import plotly.graph_objects as go
+import pytest
+from django.conf import settings
+from plotly.utils import PlotlyJSONEncoder
+
+from measures import charts as measures_charts
 from metrics.dashboard import charts
 
 
@@ -139,3 +151,105 @@ def test_sparkline_is_static():
     fig = charts.sparkline(values=[1.0, None, 3.0], target=0)
     assert fig["config"]["staticPlot"] is True
     assert fig["data"][0]["y"] == [1.0, None, 3.0]
+
+
+# --- the dicts are plotly.js's JSON, as plotly itself would write it -----------------------------------
+
+MONTHS = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
+
+FIGURES = {
+    "monthly": lambda: charts.monthly_figure(
+        series=[
+            _series(values=[None, 1.234, *[5.0] * 10]),
+            _series("elementary", values=[float("nan"), *[4.0] * 11]),
+            _series("all", dashed=True),
+        ],
+        target=3.0,
+        target_label="目標 ≤ 3%",
+        events=[{"label": "一斉臨時休業", "first": 4, "last": 5}, {"label": "宣言", "first": 1, "last": 3}],
+        title="t",
+        y_title="%",
+        unit="%",
+        lang="ja",
+        month_suffix="末",
+    ),
+    "sparkline": lambda: charts.sparkline(values=[1.0, None, 3.0], target=2.0, group="elementary"),
+    "stress": lambda: charts.stress_figure(
+        rows=[
+            {"fiscal_year": 2019, "a": 104.0, "b": 106.25, "c": float("nan")},
+            {"fiscal_year": 2020, "a": 99.0, "b": 103.0, "c": 96.0},
+        ],
+        score_names={"a": "総合", "b": "量", "c": "支援"},
+        title="t",
+        lang="en",
+    ),
+    "kpi": lambda: measures_charts.kpi_figure(
+        rows=[
+            {"fiscal_year": 2019, "actual": Decimal("12.5"), "planned": None},
+            {"fiscal_year": 2020, "actual": None, "planned": 1500},
+        ],
+        title="t",
+        unit="件",
+        labels={"actual": "実績", "planned": "計画"},
+        lang="ja",
+    ),
+    "effect": lambda: measures_charts.effect_figure(
+        before_year=2019,
+        after_year=2021,
+        groups=[
+            {"name": "導入校", "before": 10.123, "after": 8.0, "adopting": True},
+            {"name": "未導入校", "before": 9.0, "after": 9.5, "adopting": False},
+        ],
+        counterfactual={"name": "導入しなかった場合", "before": 10.123, "after": 10.6},
+        title="t",
+        unit="%",
+        lang="en",
+    ),
+}
+
+
+def _strict_json(value):
+    """`value` as the page's JSON reads it back (no NaN, no tuples, no numpy)."""
+    return json.loads(json.dumps(value, cls=PlotlyJSONEncoder, allow_nan=False))
+
+
+@pytest.mark.parametrize("kind", FIGURES)
+def test_figure_dict_is_what_plotly_itself_writes(kind):
+    spec = FIGURES[kind]()
+    assert set(spec) == {"data", "layout", "config"}
+    assert "template" not in spec["layout"]
+    # go.Figure validates every property (an unknown or ill-typed one raises) and normalises the
+    # rest (e.g. a string title to {"text": …}); its JSON, without its default template, must be the dict.
+    figure = go.Figure({"data": spec["data"], "layout": spec["layout"]}).to_plotly_json()
+    figure["layout"].pop("template", None)
+    assert _strict_json(figure) == _strict_json({"data": spec["data"], "layout": spec["layout"]})
+    assert _strict_json(spec) == spec  # already JSON: json_script writes it as it is
+
+
+def test_nan_and_decimal_become_json_numbers_or_gaps():
+    monthly, stress, kpi = FIGURES["monthly"](), FIGURES["stress"](), FIGURES["kpi"]()
+    assert monthly["data"][0]["y"][:2] == [None, 1.23]
+    assert monthly["data"][1]["y"][0] is None
+    assert stress["data"][2]["y"] == [None, 96.0] and stress["data"][2]["text"] == ["", "96.0"]
+    assert stress["data"][1]["y"] == [106.25, 103.0]  # the scores as they are; the labels round
+    assert kpi["data"][0]["y"] == [12.5, None] and type(kpi["data"][0]["y"][0]) is float
+
+
+def test_request_path_does_not_import_plotly():
+    """The web process builds figures as dicts; only the PDF export (in a worker) loads plotly."""
+    code = (
+        "import sys, django; django.setup(); "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "import metrics.dashboard.views, measures.views, staff.views, reports.views; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('plotly', 'kaleido')))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reform.settings", "SECRET_KEY": "test-only"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.BASE_DIR,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]"

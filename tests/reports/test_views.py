@@ -73,10 +73,10 @@ def test_an_official_exports_in_process_without_a_broker_and_downloads(
     assert status["finished"] and status["download_url"].endswith(f"/{export.pk}/download/")
     download = client.get(status["download_url"])
     assert download.status_code == 200
-    assert 'filename="annual-report-FY2020.csv"' in download["Content-Disposition"]
+    assert 'filename="annual-report-FY2020-official.csv"' in download["Content-Disposition"]
     content = b"".join(download.streaming_content)
-    assert content.startswith(b"\xef\xbb\xbf") and b"overtime_80h,2020,4,all,all,18.2,6,33,0" in content
-    assert b",special_needs,,,,1" in content, "officials' files are suppressed"
+    assert content.startswith(b"\xef\xbb\xbf") and b"overtime_80h,2020,4,all,all,0,18.2,6,33,0," in content
+    assert b",special_needs,0,X,,,1," in content, "officials' files are suppressed"
 
 
 def test_the_media_folder_is_not_served_as_such(client, ask, report_data, official, media_root, settings):

@@ -177,7 +177,9 @@ def test_a_worker_builds_the_export_and_the_page_offers_it(stack):
     assert (status["status"], status["percent"], status["error"]) == ("done", 100, "")
     fetched = drive("fetch", asked["id"])
     assert fetched["status_code"] == 200
-    assert fetched["head"].startswith("\ufeffindicator,fiscal_year,month,group_kind,group,value")
+    assert fetched["head"].startswith(
+        "\ufeffindicator,fiscal_year,month,group_kind,group,excluding_events,value"
+    )
 
 
 def test_a_killed_worker_is_retried_once_then_the_export_is_marked_failed(stack):

@@ -192,7 +192,11 @@ def test_officials_see_no_school_rows_nor_staff(client, staff_data, users):
     page = get(client, users["official"], reverse("staff:caps") + "?year=2020").content.decode()
     assert "テストA小学校" not in page and "テストB小学校" not in page  # no per-school rows
     assert "A001-" not in page and "B001-" not in page  # no staff ids
-    assert ">8<" in page  # the city's 8 staff, pooled
+    assert ">8<" not in page  # two schools: even the city's total is withheld (fewer than 3 schools)
+    import_staff_hours(csv_bytes(school_month(SchoolFactory(code="C001"), 4)))
+    page = get(client, users["official"], reverse("staff:caps") + "?year=2020").content.decode()
+    assert ">13<" in page  # the city's 13 staff of 3 schools, pooled
+    assert "提出 3/3校・教職員 13人" in page  # with its coverage
     board_page = get(client, users["board"], reverse("staff:caps") + "?year=2020").content.decode()
     assert "テストA小学校" in board_page
 
@@ -212,19 +216,28 @@ def test_officials_band_excel_suppresses_small_groups(client, users, school_a):
 
     from openpyxl import load_workbook
 
-    school_b = SchoolFactory(
-        code="J001", school_type=__import__("tests.factories").factories.school_type("junior_high")
-    )
-    import_staff_hours(csv_bytes(school_month(school_a, 4) + school_month(school_b, 4, staff=3)))
+    from tests.factories import school_type
+
+    school_b = SchoolFactory(code="J001", school_type=school_type("junior_high"))
+    others = [SchoolFactory(code=f"A00{n}") for n in (2, 3)]  # three elementary schools in all
+    rows = [row for school in (school_a, *others) for row in school_month(school, 4)]
+    import_staff_hours(csv_bytes(rows + school_month(school_b, 4, staff=3)))
     counted()
-    response = get(client, users["official"], reverse("staff:bands-xlsx") + "?year=2020")
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    values = [[c.value for c in row] for row in sheet.iter_rows()]
-    april = 2  # columns: group, band, Apr, …
-    junior = [row for row in values if row[0] and "中学校" in str(row[0]) and row[april] != "4月"]
-    assert junior and all(row[april] == "＊" for row in junior)
-    elementary = [
-        row for row in values if row[0] and "小学校" in str(row[0]) and isinstance(row[april], (int, float))
-    ]
-    staff_row = next(row for row in elementary if row[april] == 5)
-    assert staff_row  # 5 staff: shown
+
+    def april_cells(user):
+        response = get(client, users[user], reverse("staff:bands-xlsx") + "?year=2020")
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        values = [[c.value for c in row] for row in sheet.iter_rows()]
+        april = 2  # columns: group, band, Apr, …
+        return {
+            kind: [row[april] for row in values if row[0] and kind in str(row[0]) and row[april] != "4月"]
+            for kind in ("中学校", "小学校", "全")
+        }
+
+    official = april_cells("official")
+    assert official["中学校"] and all(cell == "＊" for cell in official["中学校"])  # one school of 3 staff
+    # The elementary schools would give the junior high school away (all types − elementary): withheld too.
+    assert official["小学校"] and all(cell == "＊" for cell in official["小学校"])
+    assert 18 in official["全"]  # the city, four schools and 18 staff, is shown
+    board = april_cells("board")
+    assert 3 in board["中学校"] and 15 in board["小学校"] and "＊" not in board["小学校"]

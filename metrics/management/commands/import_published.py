@@ -9,7 +9,8 @@ from metrics.imports.published import import_published
 class Command(BaseCommand):
     help = (
         "Load published figures from CSV: indicator, fiscal_year, group, month, value, source"
-        "[, note, excluding_events]."
+        "[, note, excluding_events, group_kind, suppressed]. The annual report's CSV imports as it is: "
+        "its district rows and suppressed cells (X) are skipped, with a message."
     )
 
     def add_arguments(self, parser):
@@ -22,6 +23,8 @@ class Command(BaseCommand):
             outcome = import_published(raw, dry_run=dry_run)
         except pipeline.ImportFileError as exc:
             raise CommandError(str(exc)) from exc
+        for line in outcome.skipped_lines():
+            self.stdout.write(line)
         pipeline.fail_on_errors(self, outcome)
         verb = "would be " if dry_run else ""
         for name, created, updated in outcome.result.lines():

@@ -1,4 +1,4 @@
-"""python manage.py export_annual_report --fiscal-year 2020 --format pdf|xlsx|csv -o FILE
+"""python manage.py export_annual_report --fiscal-year 2020 --format pdf|xlsx|csv|schools -o FILE
 
 The same code path as the export page's job (reports.output.write_report)."""
 
@@ -20,7 +20,12 @@ class Command(BaseCommand):
             "--compare-year", type=int, default=None, help="year to compare with (default: the year before)"
         )
         parser.add_argument("--no-compare", action="store_true", help="no comparison year")
-        parser.add_argument("--format", choices=["pdf", "xlsx", "csv"], required=True)
+        parser.add_argument(
+            "--format",
+            choices=[f.value for f in ReportExport.Format],
+            required=True,
+            help="pdf, xlsx, csv (aggregates), or schools (the board's per-school CSV; --audience board)",
+        )
         parser.add_argument(
             "--audience",
             choices=[a.value for a in ReportExport.Audience],
