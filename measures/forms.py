@@ -34,6 +34,7 @@ class MeasureForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = Section.objects.select_related("pillar")
+        self.fields["section"].empty_label = _("Choose a section")
         self.fields["number"].min_value = 1
 
 

@@ -243,8 +243,10 @@ def _shown(value: float | None, places: int = 1):
     return int(rounded) if rounded == int(rounded) else rounded
 
 
-def flag_message(flag) -> str:
-    """A flag (a `Flag` or a stored `QualityFlag`) in words, in the active language."""
+def flag_message(flag, *, peers: bool = True) -> str:
+    """A flag (a `Flag` or a stored `QualityFlag`) in words, in the active language. `peers=False`
+    (what a principal reads) leaves out the type's median and the value the school's past predicts:
+    both come from other schools' rows, and a median is one of them, exactly."""
     params = flag.params
     label = MonthlyReport._meta.get_field(flag.field).verbose_name
     if flag.rule == LEAVE_DECREASE:
@@ -268,6 +270,18 @@ def flag_message(flag) -> str:
             "change": "—" if params.get("change_pct") is None else f"{params['change_pct']:+}",
             "limit": round(100 * STAFF_CHANGE_SHARE),
         }
+    if not peers:
+        if flag.field == "leave_days_total":
+            text = _(
+                "Leave days per staff (%(value)s) are far from the other schools of this type this "
+                "month and from what this school's past months suggest."
+            )
+        else:
+            text = _(
+                "%(field)s is %(value)s%% of the staff counted, far from the other schools of this "
+                "type this month and from what this school's past months suggest."
+            )
+        return text % {"field": label, "value": params.get("value")}
     if flag.field == "leave_days_total":
         text = _(
             "Leave days per staff (%(value)s) are far from the other schools of this type this month "

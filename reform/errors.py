@@ -1,4 +1,4 @@
-"""Error answers: the site's 400/403/404/500 pages, and a 503 while the database is unreachable.
+"""Error answers: the site's 400/403/404/405/500 pages, and a 503 while the database is unreachable.
 
 The pages are rendered without the request's context processors (which read the database) from
 templates/error.html, in the language LanguageMiddleware activated. Under /api/ the answers are
@@ -78,3 +78,25 @@ class DatabaseUnavailableMiddleware:
             logger.error("database unavailable: %s", exception)
             return database_unavailable(request)
         return None
+
+
+class MethodNotAllowedMiddleware:
+    """A page that only takes a form's submission (require_POST), opened by its address, answers
+    its 405 with a page that says so instead of Django's blank one; the Allow header stays."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or _is_api(request):
+            return response
+        page = _answer(
+            request,
+            405,
+            "method_not_allowed",
+            _("This address only takes a form's submission. Go back to the page with the form."),
+        )
+        if "Allow" in response:
+            page["Allow"] = response["Allow"]
+        return page

@@ -31,3 +31,21 @@ def whole_number(value, *, minimum: int | None = None, maximum: int | None = Non
 def whole_numbers(values) -> list[int]:
     """The whole numbers among `values` (a getlist()), the others dropped."""
     return [n for n in (whole_number(v, minimum=0) for v in values) if n is not None]
+
+
+def warn_ignored(request, form) -> None:
+    """Say, as a warning message, which of a filter form's values the page ignored (a year it has no
+    data for, an unknown type), as the dashboards do, rather than falling back in silence."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    if not form.is_bound or form.is_valid():
+        return
+    for name in form.errors:
+        raw = form.data.get(name)
+        if name in form.fields and raw not in (None, ""):
+            messages.warning(
+                request,
+                _("%(field)s “%(value)s” is not one this page can show, so it was ignored.")
+                % {"field": form.fields[name].label, "value": raw},
+            )

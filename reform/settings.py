@@ -61,6 +61,7 @@ MIDDLEWARE = [
     # After the language is set, so their pages are in the user's language.
     "reform.middleware.RejectNulMiddleware",
     "reform.errors.DatabaseUnavailableMiddleware",
+    "reform.errors.MethodNotAllowedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -115,7 +116,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "metrics:home"
+LOGIN_REDIRECT_URL = "metrics:start"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # HTTPS (behind TLS): on by default unless DEBUG; a plain-http setup (a developer's machine) turns

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/password_reset/done/", passwords.password_reset_done, name="password_reset_done"),
     path("accounts/reset/<uidb64>/<token>/", passwords.password_reset_confirm, name="password_reset_confirm"),
     path("accounts/reset/done/", passwords.password_reset_complete, name="password_reset_complete"),
+    path("accounts/logout/", passwords.logout, name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -125,8 +125,15 @@ def demo_banner() -> str:
 def coverage_cell(row) -> str:
     """A monthly figure's coverage in files: schools reported / expected (e.g. 312/506), marked 速報値
     below the board's coverage threshold."""
-    text = f"{int(row['schools'])}/{int(row['schools_expected'])}"
-    return _("%(value)s (provisional)") % {"value": text} if bool(row["provisional"]) else text
+    schools, expected = int(row["schools"]), int(row["schools_expected"])
+    return dashboard.coverage_cell(
+        {
+            "schools": schools,
+            "schools_expected": expected,
+            "staff": None,
+            "provisional": bool(row["provisional"]),
+        }
+    )
 
 
 def check_options(options: ReportOptions) -> None:

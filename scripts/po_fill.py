@@ -5,7 +5,8 @@
 translations.json maps each English msgid to its Japanese text ({"Save": "保存"}). The script
 runs `make messages` (so new strings of the code and templates are in the catalogue), writes the
 Japanese into the entries whose msgid matches (replacing an empty or fuzzy msgstr; a translated
-entry is changed only with --force), drops their fuzzy flag and compiles the catalogue again.
+entry is changed only with --force), drops their fuzzy flag and the obsolete entries (#~, strings
+no longer in the code) and compiles the catalogue again.
 Plural entries (msgid_plural) are left alone: edit them by hand. Prints the msgids not found.
 """
 
@@ -39,6 +40,13 @@ def _strings(lines, keyword):
                 parts.append(follow)
             return "".join(_unquote(QUOTED.match(part).group(1)) for part in parts), index, len(parts)
     return None
+
+
+def _obsolete(block):
+    """An entry makemessages kept as #~ because its string left the code."""
+    lines = [line for line in block.strip("\n").split("\n") if line]
+    entries = [line for line in lines if not line.startswith("#,")]  # flags stay outside the #~
+    return bool(entries) and all(line.startswith("#~") for line in entries)
 
 
 def fill(blocks, translations, force):
@@ -77,6 +85,7 @@ def main(argv):
     translations = json.loads(Path(paths[0]).read_text(encoding="utf-8"))
     subprocess.run(["make", "-s", "messages"], cwd=ROOT, check=True)
     blocks = PO.read_text(encoding="utf-8").split("\n\n")
+    blocks = [block for block in blocks if not _obsolete(block)]
     found = fill(blocks, translations, force)
     PO.write_text("\n\n".join(blocks), encoding="utf-8")
     subprocess.run(["msgfmt", "--check", "-o", str(PO.with_suffix(".mo")), str(PO)], cwd=ROOT, check=True)

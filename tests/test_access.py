@@ -13,7 +13,7 @@ from api import errors
 from api.views import RestrictedViewSetMixin
 from measures.models import Adoption, Measure, Pillar, Section
 from metrics.models import MonthlyReport, Reminder, School, SchoolPrincipal, StressCheckResult
-from reform import access
+from reform import access, passwords
 from reform.access import Role
 from reports.models import ReportExport
 from staff.models import PhysicianInterview, StaffMonth
@@ -154,12 +154,13 @@ def _url_patterns(patterns=None, prefix="", namespace=None):
 
 
 def _exempt(namespace, callback) -> bool:
-    """Django's own pages (log in and out, passwords, language, admin) and the API, which has its
-    permission classes (api/permissions.py)."""
+    """Django's own pages (log in and out, passwords, language, admin; reform/passwords.py wraps
+    them) and the API, which has its permission classes (api/permissions.py)."""
     module = getattr(callback, "view_class", callback).__module__
     return (
         namespace == "admin"
         or module in ("django.contrib.auth.views", "django.views.i18n")
+        or callback is passwords.logout
         or issubclass(getattr(callback, "cls", object), APIView)
         or callback is errors.not_found
     )

@@ -275,18 +275,21 @@ def _provisional(text: str) -> str:
     return _("%(value)s (provisional)") % {"value": text}
 
 
-def coverage_label(row: dict) -> str:
-    """E.g. 提出 312/506校・教職員 15,210人, and 速報値 below the coverage threshold (a withheld figure
-    gives its schools only: its staff count is withheld with it)."""
+def coverage_label(row: dict, *, respondents: bool = False) -> str:
+    """E.g. 提出 312/506校・教職員 15,210人 (or 回答者 for a stress figure's `respondents`), and 速報値
+    below the coverage threshold (a withheld figure gives its schools only: its staff count is
+    withheld with it)."""
+    counts = {"schools": row["schools"], "expected": row["schools_expected"]}
     if row.get("staff") is None or pd.isna(row["staff"]):
-        text = _("Reported %(schools)s/%(expected)s schools") % {
-            "schools": row["schools"],
-            "expected": row["schools_expected"],
+        text = _("Reported %(schools)s/%(expected)s schools") % counts
+    elif respondents:
+        text = _("Reported %(schools)s/%(expected)s schools, %(staff)s respondents") % {
+            **counts,
+            "staff": f"{int(row['staff']):,}",
         }
     else:
         text = _("Reported %(schools)s/%(expected)s schools, %(staff)s staff") % {
-            "schools": row["schools"],
-            "expected": row["schools_expected"],
+            **counts,
             "staff": f"{int(row['staff']):,}",
         }
     return _provisional(text) if row.get("provisional") else text
@@ -686,22 +689,6 @@ def _compute_stress(ctx: Context) -> pd.DataFrame:
     )
 
 
-def respondents_coverage_label(row: dict) -> str:
-    """A stress figure's coverage: schools with respondents of those expected, and the respondents."""
-    if row.get("staff") is None or pd.isna(row["staff"]):
-        text = _("Reported %(schools)s/%(expected)s schools") % {
-            "schools": row["schools"],
-            "expected": row["schools_expected"],
-        }
-    else:
-        text = _("Reported %(schools)s/%(expected)s schools, %(staff)s respondents") % {
-            "schools": row["schools"],
-            "expected": row["schools_expected"],
-            "staff": f"{int(row['staff']):,}",
-        }
-    return _provisional(text) if row.get("provisional") else text
-
-
 def stress_page(ctx: Context) -> dict:
     """Indicator ③: the three scores per year against the national 100, for all types and each type.
 
@@ -724,7 +711,7 @@ def stress_page(ctx: Context) -> dict:
                     **{c: None if hidden else float(r[c]) for c in names},
                     "respondents": 0 if hidden else int(r["respondents"]),
                     "suppressed": r["suppressed"] if hidden else None,
-                    "coverage": respondents_coverage_label(r),
+                    "coverage": coverage_label(r, respondents=True),
                     "provisional": bool(r["provisional"]),
                 }
             )
@@ -873,7 +860,7 @@ def _card_stress(ctx: Context) -> dict:
         return {
             **card,
             "suppressed": True,
-            "coverage": respondents_coverage_label(row),
+            "coverage": coverage_label(row, respondents=True),
             "note": _suppressed_note(respondents=True),
         }
     before = scores[scores["fiscal_year"] == f.compare_year] if f.compare_year else scores.iloc[0:0]
@@ -884,7 +871,7 @@ def _card_stress(ctx: Context) -> dict:
         )
     return {
         **card,
-        "coverage": respondents_coverage_label(row),
+        "coverage": coverage_label(row, respondents=True),
         "provisional": bool(row["provisional"]),
         "latest_month": fiscal_year_label(f.fiscal_year, active_language()),
         "latest": _fmt(row["total_health_risk"], "index"),

@@ -196,6 +196,14 @@ class BoardFilterForm(forms.Form):
             queryset = queryset.filter(district=self.value("district"))
         return queryset
 
+    def months(self, reports, schools):
+        """`reports` (school-months) narrowed to the chosen year and month and to those of `schools`
+        of the chosen type and district."""
+        reports = reports.filter(fiscal_year=self.value("year"), school__in=self.schools(schools))
+        if self.value("month"):
+            reports = reports.filter(month=self.value("month"))
+        return reports
+
 
 class QualityFilterForm(BoardFilterForm):
     """Which flagged school-months the board's data-quality page lists: a board filter and the

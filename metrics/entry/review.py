@@ -111,12 +111,9 @@ def review(request):
     filters = BoardFilterForm(query)
     warn_ignored(request, filters)
     status = filters.value("status")
-    reports = MonthlyReport.objects.restrict(request.user).filter(
-        fiscal_year=filters.value("year"),
-        school__in=filters.schools(School.objects.restrict(request.user)),
+    reports = filters.months(
+        MonthlyReport.objects.restrict(request.user), School.objects.restrict(request.user)
     )
-    if filters.value("month"):
-        reports = reports.filter(month=filters.value("month"))
     if status:
         reports = reports.filter(status=status)
     reports = reports.select_related("school", "school__school_type", "school__district").order_by(
@@ -228,13 +225,12 @@ def quality_flags(request):
     filters = QualityFilterForm(query)
     warn_ignored(request, filters)
     follow_up = filters.value("follow_up")
-    reports = MonthlyReport.objects.restrict(request.user).filter(
-        fiscal_year=filters.value("year"),
-        school__in=filters.schools(School.objects.restrict(request.user)),
-        status__in=[*MonthlyReport.COUNTED_STATUSES, MonthlyReport.Status.RETURNED],
+    reports = filters.months(
+        MonthlyReport.objects.restrict(request.user).filter(
+            status__in=[*MonthlyReport.COUNTED_STATUSES, MonthlyReport.Status.RETURNED]
+        ),
+        School.objects.restrict(request.user),
     )
-    if filters.value("month"):
-        reports = reports.filter(month=filters.value("month"))
     flagged = QualityFlag.objects.filter(state=follow_up) if follow_up else QualityFlag.objects.all()
     reports = (
         reports.filter(pk__in=flagged.values("report"))

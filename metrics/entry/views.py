@@ -98,7 +98,11 @@ def month(request, fiscal_year: int, month: int):
         "year": fiscal_year,
         "checks": live_check_messages(),
         "flags": [
-            {"field": f.field, "rule": quality.RULE_LABELS[f.rule], "message": quality.flag_message(f)}
+            {
+                "field": f.field,
+                "rule": quality.RULE_LABELS[f.rule],
+                "message": quality.flag_message(f, peers=False),
+            }
             for f in flags
         ],
         "reason_form": reason_form,

@@ -254,14 +254,14 @@ def _shown(value) -> str:
 
 
 def _locked_stored(report: MonthlyReport) -> dict | None:
-    """The stored state and version of `report`'s school-month, locked until the transaction ends
-    (None for a month with no row yet)."""
+    """The stored state, version and values of `report`'s school-month, locked until the transaction
+    ends (None for a month with no row yet)."""
     rows = MonthlyReport.objects.select_for_update()
     if report.pk is not None:
         rows = rows.filter(pk=report.pk)
     else:
         rows = rows.filter(school_id=report.school_id, fiscal_year=report.fiscal_year, month=report.month)
-    return rows.values("pk", "status", "version").first()
+    return rows.values("pk", "status", "version", *MonthlyReport.VALUE_FIELDS).first()
 
 
 def apply_transition(
@@ -281,7 +281,8 @@ def apply_transition(
     `seen_version` is the version the writer read (0 for a month with no row yet); when the stored
     version is another, or another first save of the same month wins the race, `VersionConflict` is
     raised and nothing is written. None skips the check (internal writers that read and write at once).
-    A submission records the month's data-quality flags (metrics.quality), with `quality_reason`.
+    A submission, or a counted month whose values change, records the month's data-quality flags
+    (metrics.quality), with `quality_reason`.
     """
     with transaction.atomic():
         stored = _locked_stored(report)
@@ -332,7 +333,12 @@ def apply_transition(
                         hide_drafts=actor_role(user) == access.Role.BOARD,
                     ) from None
             raise
-        if quality.should_record(current, target):
+        values_changed = stored is not None and any(
+            stored[name] != getattr(report, name) for name in MonthlyReport.VALUE_FIELDS
+        )
+        if quality.should_record(current, target) or (
+            target in MonthlyReport.COUNTED_STATUSES and values_changed
+        ):
             key = (report.school_id, report.fiscal_year, report.month)
             quality.record_flags([key], reason=quality_reason, user=user)
     return report
@@ -385,15 +391,16 @@ def create_months(reports: list[MonthlyReport], *, target: str, user, source: st
         report.status = target
         report.version = 1
         report.submitted_at = now if target in MonthlyReport.COUNTED_STATUSES else None
-    bulk_create_with_history(
-        reports,
-        MonthlyReport,
-        batch_size=2000,
-        default_user=user if user is not None and user.is_authenticated else None,
-        default_change_reason=change_reason(source, detail),
-    )
-    if quality.should_record(NOT_STARTED, target):
-        quality.record_flags({(r.school_id, r.fiscal_year, r.month) for r in reports}, user=user)
+    with transaction.atomic():  # the months and their data-quality flags, or neither
+        bulk_create_with_history(
+            reports,
+            MonthlyReport,
+            batch_size=2000,
+            default_user=user if user is not None and user.is_authenticated else None,
+            default_change_reason=change_reason(source, detail),
+        )
+        if quality.should_record(NOT_STARTED, target):
+            quality.record_flags({(r.school_id, r.fiscal_year, r.month) for r in reports}, user=user)
     return len(reports)
 
 

@@ -265,7 +265,7 @@ def import_monthly(
     # An optional column the file does not have leaves the stored value alone (only a present,
     # empty cell clears it).
     absent = [n for n in MONTHLY_OPTIONAL if n not in table.labels]
-    to_create, to_update = [], []
+    to_create, to_update, written = [], [], []
     for line, code, key, values in parsed:
         current = existing.get(key)
         school_id, fiscal_year, month = key
@@ -295,6 +295,7 @@ def import_monthly(
             for message in refused.messages:
                 outcome.add_error(RowError(line, table.labels.get("month", "month"), message))
             continue
+        written.append(key)
         if current is None:
             to_create.append((school_id, fiscal_year, month, *values.values()))
             outcome.created += 1
@@ -323,7 +324,7 @@ def import_monthly(
             )
             rollups.mark_stale({(fy, m) for _l, _c, (_s, fy, m), _v in parsed})
             if status in MonthlyReport.COUNTED_STATUSES:  # the data-quality checks of every submission
-                quality.record_flags({key for _l, _c, key, _v in parsed}, user=user)
+                quality.record_flags(written, user=user)  # the months created or changed
     except (IntegrityError, _ChangedMeanwhile):
         # Another save of one of these months (a first save racing this one, or a change since the
         # rows were read): nothing is written; the user checks the file again against what is stored.

@@ -1,4 +1,4 @@
-"""Template filters every page shares: fiscal years, month names, circled numbers."""
+"""Template filters every page shares: fiscal years, month names, circled numbers, counts."""
 
 from django import template
 
@@ -29,3 +29,11 @@ def circled_filter(value):
         return circled(int(value))
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def count(value):
+    """18192 → 18,192: whole numbers with thousands separators; anything else (None, 「X」) as it is."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return value

@@ -165,6 +165,16 @@ def test_404_page_in_japanese_and_english(client, board):
     assert "Page not found" in client.get("/no-such-page/").content.decode()
 
 
+def test_a_form_only_address_opened_directly_says_to_use_the_form(client, board):
+    client.force_login(board)
+    response = client.get(reverse("metrics:board-deadline"))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "ページのフォームから送信してください" in response.content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("metrics:board-deadline")).content.decode()
+    assert "Go back to the page with the form" in english
+
+
 def test_500_page_in_japanese_and_english(board, monkeypatch):
     from metrics.dashboard import views
 

@@ -129,6 +129,7 @@ def test_type_and_district_filters_narrow_the_figures(client, city, board):
         ("compare=zz", "比較する年度「zz」"),
         ("type=kindergarten", "不明な校種「kindergarten」"),
         ("district=mars", "不明な方面「mars」"),
+        ("year=2020&compare=2020", "年度「2020」は表示中の年度と同じため、比較しません"),
     ],
 )
 def test_bad_filters_are_ignored_with_a_message(client, city, board, query, message):
@@ -138,6 +139,16 @@ def test_bad_filters_are_ignored_with_a_message(client, city, board, query, mess
     html = response.content.decode()
     assert message in html
     assert "令和2年度" in html  # fell back to the latest year
+
+
+@pytest.mark.parametrize(
+    "path", ["/staff/caps/", "/staff/bands/", "/board/completeness/", "/board/review/", "/forecast/"]
+)
+def test_a_year_a_page_cannot_show_is_ignored_with_a_message(client, city, board, path):
+    client.force_login(board)
+    response = client.get(f"{path}?year=2199")
+    assert response.status_code == 200
+    assert "年度「2199」はこのページでは表示できないため、無視しました" in response.content.decode()
 
 
 def test_overview_cards(client, city, board):
@@ -183,6 +194,21 @@ def test_school_page_shows_school_type_and_city(client, city, board):
     html = client.get(f"/schools/{city['e1'].code}/?year=2020").content.decode()
     # E1: 1/10 = 10 % every month; elementary 25 %; city 23.3 %
     assert "10.0%" in html and "25.0%" in html and "23.3%" in html
+
+
+def test_school_page_filters_change_what_it_shows(client, city, board):
+    client.force_login(board)
+    e1 = city["e1"]
+    figure = client.get("/schools/E1/?year=2020&compare=2019").context["page"]["charts"][0]["figure"]
+    dashed = [t for t in figure["data"] if t.get("line", {}).get("dash") == "dash"]
+    assert [t["name"] for t in dashed] == [f"{e1.name} R1"]
+    figure = client.get("/schools/E1/?year=2020&compare=").context["page"]["charts"][0]["figure"]
+    assert not [t for t in figure["data"] if t.get("line", {}).get("dash") == "dash"]
+    # the type's line within the chosen district: no elementary school in d2 but J1 (20 %)
+    rows = client.get("/schools/E1/?year=2020&district=d2").context["page"]["charts"][0]["rows"]
+    lines = {row["label"]: row["cells"][0] for row in rows if not row.get("coverage")}
+    assert lines["小学校"] == "—"
+    assert lines[f"{city['j1'].district.name}（全校種）"] == "20.0%"
 
 
 def _queries(client, url):

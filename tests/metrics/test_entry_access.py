@@ -215,8 +215,16 @@ def test_a_principal_without_a_school_gets_404(client, db):
     assert client.get(reverse("metrics:entry-home")).status_code == 404
 
 
-def test_principal_landing_is_their_school_page(client, principal_a):
+def test_principal_lands_on_their_school_months_and_reaches_the_dashboard(client, principal_a, board):
     client.force_login(principal_a)
-    response = client.get(reverse("metrics:home"))
+    response = client.get(reverse("metrics:start"))
     assert response.status_code == 302
     assert response["Location"] == reverse("metrics:entry-home")
+    overview = client.get(reverse("metrics:home"))
+    assert overview.status_code == 200
+    html = overview.content.decode()
+    for code in ("overtime_80h", "left_by_19", "stress", "leave"):
+        assert reverse("metrics:indicator", args=[code]) in html
+        assert client.get(reverse("metrics:indicator", args=[code])).status_code == 200
+    client.force_login(board)
+    assert client.get(reverse("metrics:start"))["Location"] == reverse("metrics:home")

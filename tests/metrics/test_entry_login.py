@@ -28,7 +28,7 @@ def test_a_successful_login_resets_the_count(client, principal_a):
         _login(client, "wrong")
     response = _login(client, "pw-for-tests-1")
     assert response.status_code == 302
-    assert response["Location"] == reverse("metrics:home")
+    assert response["Location"] == reverse("metrics:start")
     client.logout()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert _login(client, "wrong").status_code == 200
@@ -78,3 +78,11 @@ def test_login_page_is_in_japanese_and_english(client, db):
     assert "ログイン" in client.get(reverse("login")).content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Log in" in client.get(reverse("login")).content.decode()
+
+
+def test_logging_out_says_so(client, principal_a):
+    client.force_login(principal_a)
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert "ログアウトしました" in response.content.decode()
+    assert "_auth_user_id" not in client.session
