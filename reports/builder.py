@@ -230,6 +230,14 @@ def _monthly_rows(monthly: pd.DataFrame, unit: str, group_names: dict, years: li
                 else:
                     cells.append(fmt(g.at[m, "value"], unit))
             rows.append({"label": f"{group_names.get(group, group)} {short_era_label(y)}", "cells": cells})
+        city = year[year["group"] == aggregation.ALL].set_index("month")
+        if not city.empty:  # the year's coverage: schools reported / expected, 速報値 below the threshold
+            rows.append(
+                {
+                    "label": f"{_('Schools reported / expected')} {short_era_label(y)}",
+                    "cells": [coverage_cell(city.loc[m]) if m in city.index else "—" for m in FISCAL_MONTHS],
+                }
+            )
     return rows
 
 

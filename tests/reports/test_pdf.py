@@ -41,6 +41,7 @@ def test_pdf_holds_the_years_figures_and_japanese_headings_in_embedded_cjk_fonts
     assert "10.0%" not in text  # elementary: one school, withheld from officials (fewer than 3 schools)
     assert "33.3%" not in text, "special needs: fewer than 5 staff, suppressed for officials"
     assert "196校" in flat and "440校" in flat  # the KPI, this year and next year's plan
+    assert "提出校数／対象校数R2" in flat  # each monthly table says how many schools reported
 
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
     rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
