@@ -17,7 +17,7 @@ from metrics import quality, rollups
 from metrics.entry import workflow
 from metrics.imports import pipeline
 from metrics.imports.pipeline import Checker, Columns, ImportConflict, ImportFileError, Outcome, RowError
-from metrics.models import MonthlyReport, count_rule_errors
+from metrics.models import MonthlyReport, School, count_rule_errors
 from reform import access, fiscal
 
 # --- monthly school data ---------------------------------------------------------------------------
@@ -115,10 +115,23 @@ def _check_months(frame: pd.DataFrame, check: Checker, *, codes: dict[str, int],
     checked on the rows without other errors."""
     check.required(frame, MONTHLY.required)
     school_id = frame["school_code"].map(codes)
+    # A school that exists but is not the importer's (a principal's file naming another school)
+    # is said to be so, not "unknown".
+    others = set(
+        School.objects.filter(
+            code__in=frame.loc[school_id.isna(), "school_code"].dropna().unique().tolist()
+        ).values_list("code", flat=True)
+    )
+    not_yours = frame["school_code"].isin(others)
     check.flag(
-        school_id.isna(),
+        school_id.isna() & ~not_yours,
         "school_code",
         check.quoting(frame, "school_code", _("unknown school code “%(v)s”")),
+    )
+    check.flag(
+        not_yours,
+        "school_code",
+        check.quoting(frame, "school_code", _("school “%(v)s” is not one you may enter data for")),
     )
     fiscal_year = check.whole(
         frame,

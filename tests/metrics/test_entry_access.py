@@ -185,8 +185,11 @@ def test_principal_import_cannot_reach_another_school(client, request, school_a,
         assert response.context["confirm"] is not None
     elif role == "principal_b":
         assert response.status_code == 200
-        assert "A001" in response.content.decode()  # named in the error: unknown school code
-        assert response.context["outcome"].errors[0].message == "学校コード「A001」は登録されていません"
+        assert "A001" in response.content.decode()  # named in the error: not their school
+        assert (
+            response.context["outcome"].errors[0].message
+            == "学校コード「A001」は自校のものではありません（取り込めるのは自校のデータだけです）"
+        )
     else:
         _expect(response, "login" if role == "anonymous" else 404)
     assert not MonthlyReport.objects.exists()
