@@ -87,6 +87,35 @@ def _value(v, digits: int | None = 2) -> float | None:
     return float(v) if digits is None else round(float(v), digits)
 
 
+def _crosses(trace: dict, left: float, right: float, low: float, high: float) -> bool:
+    """Whether a trace's markers or the segments between them enter the box [left, right] × [low, high]."""
+    points = [(x, y) for x, y in zip(trace["x"], trace["y"], strict=True)]
+    for (x0, y0), (x1, y1) in zip(points, points[1:] + [(None, None)], strict=True):
+        if y0 is None:
+            continue
+        if left <= x0 <= right and low <= y0 <= high:
+            return True
+        if y1 is not None and x1 == x0 + 1 and max(x0, left) <= min(x1, right):
+            if min(y0, y1) <= high and max(y0, y1) >= low:  # the segment passes through the band
+                return True
+    return False
+
+
+def _target_annotation(data: list[dict], target: float, text: str, *, bottom: float, top: float) -> dict:
+    """The target's label on its line where no data is drawn: above the line, else below it, at the
+    first place from April (the label covers about two months); above the plot if none is free."""
+    height = (top - bottom) * 0.09
+    label = {"text": text, "showarrow": False, "font": {"color": TARGET_COLOUR}, "xanchor": "left"}
+    for anchor, low, high in (("bottom", target, target + height), ("top", target - height, target)):
+        if low < bottom or high > top:
+            continue
+        for start in range(11):
+            left, right = start - 0.45, start + 1.6
+            if not any(_crosses(trace, left, right, low, high) for trace in data):
+                return {**label, "xref": "x", "x": left, "y": target, "yanchor": anchor}
+    return {**label, "xref": "paper", "x": 0, "yref": "paper", "y": 1.14, "yanchor": "bottom"}
+
+
 def _positions(months) -> list[int]:
     return [FISCAL_MONTHS.index(int(m)) for m in months]
 
@@ -136,18 +165,7 @@ def monthly_figure(
     shapes, annotations = [], []
     if target is not None:
         shapes.append(_target_line(target))
-        annotations.append(
-            {
-                "text": target_label,
-                "xref": "paper",
-                "x": 0,
-                "y": target,
-                "yanchor": "bottom" if target < top * 0.9 else "top",
-                "xanchor": "left",
-                "showarrow": False,
-                "font": {"color": TARGET_COLOUR},
-            }
-        )
+        annotations.append(_target_annotation(data, target, target_label, bottom=min(0, target), top=top))
     for i, event in enumerate(events):
         first, last = FISCAL_MONTHS.index(event["first"]), FISCAL_MONTHS.index(event["last"])
         shapes.append(
@@ -183,11 +201,14 @@ def monthly_figure(
     return _figure(data, {**layout, "shapes": shapes, "annotations": annotations})
 
 
-def sparkline(*, values: list[float | None], target: float | None, group: str = "all") -> dict:
-    """A small static trend line with no axes, for the overview cards."""
+def sparkline(
+    *, values: list[float | None], target: float | None, group: str = "all", labels: list[str] | None = None
+) -> dict:
+    """A small static trend line with no axes, for the overview cards; `labels` (one per point, e.g.
+    a year and its value) are written beside the points, for a line of few points."""
     present = [v for v in values if v is not None]
     low, high = min([*present, target or 0, 0]), max([*present, target or 0])
-    pad = (high - low) * 0.1 or 1
+    pad = (high - low) * (0.45 if labels else 0.1) or 1
     shapes = []
     if target is not None:
         shapes.append({**_target_line(target), "line": {"color": TARGET_COLOUR, "dash": "dot", "width": 1}})
@@ -201,6 +222,16 @@ def sparkline(*, values: list[float | None], target: float | None, group: str = 
                 "line": {"color": TYPE_COLOURS.get(group, "#000"), "width": 2},
                 "marker": {"size": 4},
                 "hoverinfo": "skip",
+                **(
+                    {
+                        "mode": "lines+markers+text",
+                        "text": labels,
+                        "textposition": ["top right", *["top left"] * (len(labels) - 1)],
+                        "textfont": {"size": 11, "color": FONT_COLOUR},
+                    }
+                    if labels
+                    else {}
+                ),
             }
         ],
         "layout": {
@@ -230,8 +261,10 @@ def stress_figure(*, rows: list[dict], score_names: dict[str, str], title: str, 
             "y": [_value(r[key], None) for r in rows],
             "name": name,
             "marker": {"color": colour},
+            # Inside the bars' tops: labels above them would meet the national line at 100.
             "text": [f"{r[key]:.1f}" if _value(r[key]) is not None else "" for r in rows],
-            "textposition": "outside",
+            "textposition": "inside",
+            "insidetextanchor": "end",
             "hovertemplate": "%{y:.1f}",
         }
         for colour, (key, name) in zip(palette, score_names.items(), strict=False)
@@ -245,12 +278,13 @@ def stress_figure(*, rows: list[dict], score_names: dict[str, str], title: str, 
         hovermode="closest",
         shapes=[_target_line(100)],
         annotations=[
-            {
-                "text": national,
+            {  # a key above the plot, clear of the bars: the line itself is drawn across the plot
+                "text": f"┈┈ {national}",
                 "xref": "paper",
                 "x": 1,
                 "xanchor": "right",
-                "y": 100,
+                "yref": "paper",
+                "y": 1.0,
                 "yanchor": "bottom",
                 "showarrow": False,
                 "font": {"color": TARGET_COLOUR},

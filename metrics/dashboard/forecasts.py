@@ -319,6 +319,15 @@ def leave_outlooks(
     return found
 
 
+def default_as_of(fiscal_year: int, months: list[int], history: History) -> int | None:
+    """The month the forecast page opens on: the latest with a forecast to show (a finished year's
+    March has none, its result being in), else the latest month."""
+    for month in reversed(months):
+        if any(o.result is not None for o in outlooks(fiscal_year=fiscal_year, as_of=month, history=history)):
+            return month
+    return months[-1] if months else None
+
+
 def month_choices(fiscal_year: int) -> list[tuple[int, str]]:
     months = months_frame(fiscal_years=[fiscal_year])["month"].unique()
     return [(m, month_label(m, active_language())) for m in FISCAL_MONTHS if m in set(int(x) for x in months)]

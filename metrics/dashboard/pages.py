@@ -14,14 +14,15 @@ from metrics.dashboard import charts, forecasts
 from metrics.dashboard.filters import DashboardFilters
 from metrics.models import Event, Indicator, PublishedFigure
 from metrics.services import excluded_months, months_frame, stress_frame, targets_for
-from reform.fiscal import FISCAL_MONTHS, fiscal_year_label, month_label, months_label, short_era_label
+from reform.fiscal import FISCAL_MONTHS, era_label, fiscal_year_label, month_label, months_label
 from reform.i18n import active_language, circled, is_english
 
 UNIT_SUFFIX = {"pct": "%", "days": "", "index": ""}
 
 
 def _year_short(fiscal_year: int) -> str:
-    return f"FY{fiscal_year}" if is_english() else short_era_label(fiscal_year)
+    """A year in legends and table rows, as the page names it: 令和2年度 (FY2020 in English)."""
+    return f"FY{fiscal_year}" if is_english() else era_label(fiscal_year)
 
 
 def _fmt(value, unit: str = "pct") -> str:
@@ -195,9 +196,22 @@ def year_frame(ctx: Context, code: str, fiscal_year: int) -> pd.DataFrame:
     return _year_figures(ctx, code, fiscal_year)
 
 
+def _chosen(ctx: Context) -> str:
+    """What the filters chose, for a chart's title: " — 中学校・南部方面" (nothing when all are shown)."""
+    f = ctx.filters
+    parts = [ctx.type_names.get(code, code) for code in f.chosen_types]
+    parts += [d.name for d in f.district_choices if d.code == f.district]
+    return f" — {'・'.join(parts)}" if parts else ""
+
+
 def _series(ctx: Context, monthly: pd.DataFrame, fiscal_year: int, *, dashed: bool) -> list[dict]:
+    # One type chosen: the "all types" line pools that type alone, so the type's line says it.
+    types = ctx.filters.types
+    redundant = len(types) == 1 and types[0] in set(monthly["group"])
     series = []
     for group, rows in monthly.groupby("group", sort=False):
+        if redundant and group == aggregation.ALL:
+            continue
         by_month = dict(zip(rows["month"], rows["value"], strict=True))
         series.append(
             {
@@ -553,7 +567,7 @@ def indicator_page(ctx: Context, code: str) -> dict:
         target=ctx.target(code),
         target_label=_target_label(ctx, code),
         events=_events(ctx, f.fiscal_year) if f.fiscal_year else [],
-        title=f"{_('Indicator')} {circled(indicator.number)} {indicator.name}",
+        title=f"{_('Indicator')} {circled(indicator.number)} {indicator.name}{_chosen(ctx)}",
         y_title=_("Share of staff (%)"),
         unit="%",
         lang=active_language(),
@@ -607,7 +621,7 @@ def leave_page(ctx: Context) -> dict:
         target=ctx.target("leave_10plus"),
         target_label=_target_label(ctx, "leave_10plus"),
         events=_events(ctx, f.fiscal_year) if f.fiscal_year else [],
-        title=f"{_('Indicator')} ④ {indicator.name}",
+        title=f"{_('Indicator')} ④ {indicator.name}{_chosen(ctx)}",
         y_title=_("Share of staff (%)"),
         unit="%",
         lang=active_language(),
@@ -885,6 +899,13 @@ def _card_stress(ctx: Context) -> dict:
         "sparkline": charts.sparkline(
             values=[None if pd.isna(v) else float(v) for v in scores["total_health_risk"]],
             target=ctx.target("stress_total"),
+            # a point a year: the first and the last say their year and score
+            labels=[
+                f"{_year_short(int(y))} {_fmt(v, 'index')}" if i in (0, len(scores) - 1) else ""
+                for i, (y, v) in enumerate(
+                    zip(scores["fiscal_year"], scores["total_health_risk"], strict=True)
+                )
+            ],
         ),
     }
 

@@ -95,13 +95,13 @@ def forecast(request):
     year = year_form.value("year", year_form.default)
     choices = forecasts.month_choices(year) if year else []
     months = [m for m, _label in choices]
+    history = forecasts.load_history(year) if year else None  # the year and its earlier years, once
     as_of = whole_number(request.GET.get("as_of"))
     if as_of not in months:
-        as_of = months[-1] if months else None
+        as_of = forecasts.default_as_of(year, months, history) if months else None
     targets = targets_for(year or 0)
     cards, schools = [], []
     if year and as_of:
-        history = forecasts.load_history(year)  # the year and its earlier years, read once for both
         cards = forecasts.outlook_cards(fiscal_year=year, as_of=as_of, targets=targets, history=history)
         schools = forecasts.school_rows(
             fiscal_year=year, as_of=as_of, target=targets.get("leave_10plus"), history=history

@@ -145,6 +145,9 @@ def test_stress_figure_has_three_scores_and_the_national_line():
     assert [t["name"] for t in fig["data"]] == ["総合", "量", "支援"]
     assert fig["data"][0]["x"] == ["令和元年度（FY2019）", "令和2年度（FY2020）"]
     assert fig["layout"]["shapes"][0]["y0"] == 100
+    # the labels stay clear of the national line: inside the bars, and its key above the plot
+    assert {t["textposition"] for t in fig["data"]} == {"inside"}
+    assert [(a["yref"], a["y"]) for a in fig["layout"]["annotations"]] == [("paper", 1.0)]
 
 
 def test_sparkline_is_static():
@@ -253,3 +256,40 @@ def test_request_path_does_not_import_plotly():
         check=True,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_target_label_sits_where_no_data_is_drawn():
+    # ①: target 0 %, the April–September shares close above it; the label must not cover them.
+    values = [0.4, 0.6, 0.5, 0.3, 0.2, 0.4, 9.0, 10.0, 9.5, 9.0, 8.5, 9.0]
+    fig = charts.monthly_figure(
+        series=[_series(values=values)],
+        target=0,
+        target_label="目標 ≤ 0.0%",
+        events=[],
+        title="t",
+        y_title="%",
+        unit="%",
+        lang="ja",
+    )
+    [label] = [a for a in fig["layout"]["annotations"] if a["text"] == "目標 ≤ 0.0%"]
+    assert label["xref"] == "x" and label["yanchor"] == "bottom"
+    top = fig["layout"]["yaxis"]["range"][1]
+    left, right, low, high = label["x"], label["x"] + 2.05, 0, top * 0.09
+    assert not charts._crosses(fig["data"][0], left, right, low, high)
+    assert left > 0  # not over April, where the data sits on the line
+
+
+def test_the_target_label_goes_above_the_plot_when_the_data_covers_its_line():
+    values = [5.0, 0.0] * 6  # crossing the target line everywhere
+    fig = charts.monthly_figure(
+        series=[_series(values=values)],
+        target=2.5,
+        target_label="目標",
+        events=[],
+        title="t",
+        y_title="%",
+        unit="%",
+        lang="ja",
+    )
+    [label] = [a for a in fig["layout"]["annotations"] if a["text"] == "目標"]
+    assert (label["xref"], label.get("yref")) == ("paper", "paper")

@@ -201,7 +201,7 @@ def test_school_page_filters_change_what_it_shows(client, city, board):
     e1 = city["e1"]
     figure = client.get("/schools/E1/?year=2020&compare=2019").context["page"]["charts"][0]["figure"]
     dashed = [t for t in figure["data"] if t.get("line", {}).get("dash") == "dash"]
-    assert [t["name"] for t in dashed] == [f"{e1.name} R1"]
+    assert [t["name"] for t in dashed] == [f"{e1.name} 令和元年度"]
     figure = client.get("/schools/E1/?year=2020&compare=").context["page"]["charts"][0]["figure"]
     assert not [t for t in figure["data"] if t.get("line", {}).get("dash") == "dash"]
     # the type's line within the chosen district: no elementary school in d2 but J1 (20 %)
@@ -266,3 +266,34 @@ def test_published_figures_fill_years_without_school_data(client, city, board):
     assert _cells(table)[:3] == ["23.3% ※1", "13.4% ※2", "+9.9"]
     assert "公表値は23.0%（速報）" in html  # computed and published both seen where they differ
     assert "公表値（この年度の学校別データはありません）：報告書" in html
+
+
+def test_one_chosen_type_draws_its_line_once_and_the_title_names_the_filters(client, city, board):
+    client.force_login(board)
+    page = client.get("/indicators/overtime_80h/?year=2020&compare=&type=junior_high&district=d2").context[
+        "page"
+    ]
+    assert [t["name"] for t in page["figure"]["data"]] == ["中学校 令和2年度"]
+    assert page["figure"]["layout"]["title"]["text"].endswith(f" — 中学校・{city['j1'].district.name}")
+    both = client.get("/indicators/overtime_80h/?year=2020&compare=&type=junior_high&type=elementary")
+    assert [t["name"] for t in both.context["page"]["figure"]["data"]] == [
+        "全校種 令和2年度",
+        "小学校 令和2年度",
+        "中学校 令和2年度",
+    ]
+
+
+def test_the_stress_card_s_sparkline_says_its_years_and_scores(client, city, board):
+    StressCheckResult.objects.create(
+        school=city["e2"],
+        fiscal_year=2019,
+        respondents=10,
+        total_health_risk=100,
+        workload_control=100,
+        support=100,
+    )
+    client.force_login(board)
+    cards = client.get("/?year=2020").context["cards"]
+    [stress] = [c for c in cards if c["url_code"] == "stress"]
+    labels = stress["sparkline"]["data"][0]["text"]
+    assert labels[0].startswith("令和元年度 ") and labels[-1].startswith("令和2年度 ")

@@ -121,7 +121,7 @@ def test_a_finished_year_has_no_forecast(client, official, year_in_progress):
     assert not [
         t
         for t in page.context["page"]["figure"]["data"]
-        if t["line"]["dash"] == "dash" and "2019" not in t["name"] and "R1" not in t["name"]
+        if t["line"]["dash"] == "dash" and "2019" not in t["name"] and "令和元年度" not in t["name"]
     ]
 
 
@@ -138,6 +138,16 @@ def test_the_forecast_page_looks_back_at_a_finished_year(client, board, year_in_
     assert all(row["status"] == "short" for row in schools)  # target 100 % at March end, far from it
     assert json.dumps(first["figure"])  # the chart is JSON for the page
     assert re.search(r"12\.8%", page.content.decode())
+
+
+def test_the_forecast_page_opens_on_a_month_with_a_forecast(client, board, year_in_progress):
+    school = SchoolFactory(code="E901")
+    _months(school, 2020, range(1, 13), over_80=lambda m: 12)
+    counted()
+    client.force_login(board)
+    page = client.get(reverse("metrics:forecast") + "?year=2020")  # a finished year: March has no forecast
+    assert page.context["as_of"] == 2
+    assert all(card["result"] is not None for card in page.context["cards"])
 
 
 @pytest.mark.parametrize("name", ["staff:cap-list", "staff:interviews", "staff:caps"])
