@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from reports.builder import DEMO_MARK, Progress, Report, ReportError, demo_banner, no_progress
 
 CHART_WIDTH_PX = 900
-CHART_HEIGHT_PX = 460
+CHART_HEIGHT_PX = 400  # with its tables and notes, an indicator fills its pages (A4)
 
 # WeasyPrint logs every layout step and kaleido every browser tab at INFO: too much for a worker's log.
 for _name in ("weasyprint.progress", "kaleido", "choreographer", "logistro"):
