@@ -13,9 +13,9 @@ def _traces(audience):
 def test_the_chart_hides_cells_from_fewer_than_5_staff_for_officials(report_data):
     board, _ = _traces("board")
     official, report = _traces("official")
-    assert board["特別支援学校 R2"] == [33.33] * 12
-    assert official["特別支援学校 R2"] == [None] * 12
-    assert official["全校種 R2"] == board["全校種 R2"] == [18.18] * 12
+    assert board["特別支援学校 令和2年度"] == [33.33] * 12
+    assert official["特別支援学校 令和2年度"] == [None] * 12
+    assert official["全校種 令和2年度"] == board["全校種 令和2年度"] == [18.18] * 12
     year = report.section("overtime_80h").year_rows
     assert [c["value"] for c in year[3]["cells"]] == ["X", "X"] and year[3]["change"] == "—"
     assert any(note.startswith("X：対象の教職員") for note in report.notes)
