@@ -1,5 +1,7 @@
 """The dashboard as a board member sees it in Chromium, on the small test city (tests/browser/city.py)."""
 
+from pathlib import Path
+
 import pytest
 
 from reform.fiscal import FISCAL_MONTHS
@@ -62,6 +64,29 @@ def test_language_switch_changes_labels(visit):
     assert "All types FY2020" in visit.trace_names()
     ticks = visit.page.eval_on_selector("[data-figure]", "el => el.layout.xaxis.ticktext")
     assert ticks[0] == "Apr" and ticks[-1] == "Mar"
+
+
+def test_a_chart_downloads_its_picture_and_its_numbers(visit):
+    visit.login("board")
+    visit.open("/indicators/overtime_80h/?year=2020&compare=")
+    bar = visit.page.locator('[data-downloads="chart-main"]')
+    bar.wait_for()
+    downloads = {}
+    for format in ("png", "svg", "csv"):
+        with visit.page.expect_download() as info:
+            bar.locator(f'button[data-format="{format}"]').click()
+        downloads[format] = Path(info.value.path()).read_bytes()
+        assert info.value.suggested_filename.endswith(f".{format}")
+    assert downloads["png"].startswith(b"\x89PNG")
+    assert b"<svg" in downloads["svg"][:500]
+    rows = downloads["csv"].decode("utf-8-sig").splitlines()
+    # the table under the chart, as the page shows it: a row per group, with its coverage row
+    assert rows[1].split(",")[1] == "4月", rows[:3]
+    all_types = next(r for r in rows if r.startswith("全校種 令和2年度,"))
+    expected = [f"{city.monthly_share(None, 2020, m):.1f}%" for m in FISCAL_MONTHS]
+    assert all_types.split(",")[1:] == expected
+    assert any("提出校数" in r for r in rows)
+    assert visit.errors == []
 
 
 def test_official_sees_aggregates_but_no_school(visit):
