@@ -161,6 +161,12 @@ def can_edit_reference_data(user) -> bool:
     return is_board(user)
 
 
+def can_manage_accounts(user) -> bool:
+    """User accounts (create, edit, deactivate, passwords, lock-outs, the accounts import): board
+    staff only (superusers and system accounts are left to the admin)."""
+    return is_board(user)
+
+
 def can_enter_school_months(user) -> bool:
     """Board staff for every school; a principal for their own school."""
     return is_board(user) or school_id_of(user) is not None

@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
 
+from accounts import views as account_views
 from api import errors
 from api.views import RestrictedViewSetMixin
 from measures.models import Adoption, Measure, Pillar, Section
@@ -154,13 +155,14 @@ def _url_patterns(patterns=None, prefix="", namespace=None):
 
 
 def _exempt(namespace, callback) -> bool:
-    """Django's own pages (log in and out, passwords, language, admin; reform/passwords.py wraps
-    them) and the API, which has its permission classes (api/permissions.py)."""
+    """Django's own pages (log in and out, passwords, language, admin; reform/passwords.py and
+    accounts/views.py wrap them) and the API, which has its permission classes (api/permissions.py)."""
     module = getattr(callback, "view_class", callback).__module__
     return (
         namespace == "admin"
         or module in ("django.contrib.auth.views", "django.views.i18n")
         or callback is passwords.logout
+        or callback is account_views.login
         or issubclass(getattr(callback, "cls", object), APIView)
         or callback is errors.not_found
     )
