@@ -10,7 +10,12 @@ within a year, so a pooled year figure is Σ_t w_t x (type year figure) with
 w_t the type's staff share. The type staff totals are solved from the
 published "all types" figures of both monthly indicators, and every
 type-month numerator is an integer chosen so the type's mean over the year
-hits its published figure; numerators are then spread over schools.
+hits its published figure; numerators are then spread over schools. Leave is split
+between types in proportion to staff x a type ratio, within the pooled totals, so each type
+draws a line of its own.
+
+Each school-month also has the time it was submitted (70-95 % of schools by the due day, day
+``REPORTING_DUE_DAY`` of the following month; the rest days late) and approved.
 """
 
 from __future__ import annotations
@@ -181,8 +186,24 @@ _LEAVE_DAYS = {
     2019: [0.7, 1.5, 2.1, 2.8, 6.2, 6.7, 7.4, 8.1, 9.6, 11.2, 12.0, 14.0],
     2020: [0.6, 1.3, 1.8, 2.4, 4.6, 5.0, 5.6, 6.2, 7.3, 8.9, 9.5, _LEAVE_AVG_DAYS_2020],
 }
-_LEAVE_RATIO = {"elementary": 1.06, "junior_high": 0.85, "special_needs": 1.25, "high": 1.0}
-_DAYS_RATIO = {"elementary": 1.04, "junior_high": 0.9, "special_needs": 1.15, "high": 1.0}
+# Leave per type relative to the pool. High schools take a little less than the city's teachers
+# (a ratio of 1 would draw their line on top of the "all types" line: FY2019 high is not pooled).
+_LEAVE_RATIO = {"elementary": 1.06, "junior_high": 0.85, "special_needs": 1.25, "high": 0.88}
+_DAYS_RATIO = {"elementary": 1.04, "junior_high": 0.9, "special_needs": 1.15, "high": 0.92}
+# Submissions: the share of schools submitting a month by the due day (day REPORTING_DUE_DAY of the
+# following month), fiscal order. Lower for April 2020 (the closure), December (due after the
+# New Year holidays) and March (due in the first days of the new school year).
+REPORTING_DUE_DAY = 10  # metrics ReportingDeadline's default
+_ON_TIME_SHARE = {
+    2019: [0.86, 0.84, 0.9, 0.89, 0.8, 0.91, 0.92, 0.9, 0.78, 0.87, 0.89, 0.76],
+    2020: [0.74, 0.8, 0.86, 0.88, 0.83, 0.9, 0.92, 0.9, 0.79, 0.84, 0.88, 0.81],
+}
+# Days no one submits or approves: New Year (Dec 29 - Jan 3) and the Golden Week holidays.
+_CLOSED_DAYS = [
+    *(f"{y}-12-{d}" for y in (2019, 2020) for d in (29, 30, 31)),
+    *(f"{y}-01-0{d}" for y in (2020, 2021) for d in (1, 2, 3)),
+    *(f"{y}-{md}" for y in (2019, 2020, 2021) for md in ("04-29", "05-03", "05-04", "05-05")),
+]
 _POOLED_STAFF = {2019: 19800, 2020: 20600}  # "all" pool: 3 types in FY2019, 4 in FY2020
 _HIGH_WEIGHT_2020 = 0.033
 _HIGH_STAFF_2019 = 675
@@ -418,12 +439,53 @@ def _stress(
     return pd.concat(frames, ignore_index=True)
 
 
+def _due_date(fy: int, month: int) -> np.datetime64:
+    year = fy + (month <= 3)
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return np.datetime64(dt.date(year, month, REPORTING_DUE_DAY))
+
+
+def _submissions(seed: int, months: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """When each school-month was submitted and approved (naive local date-times, minutes).
+
+    Per month, `_ON_TIME_SHARE` of the schools submit on a working day from the 1st to the due day,
+    more of them near the due day; the rest, more often the same schools, one to a dozen working
+    days late. The board approves three to ten working days after the submission. A generator of
+    its own, so the counts are the same as without the dates.
+    """
+    rng = np.random.default_rng([seed, 17])
+    n = len(months)
+    lateness = np.exp(rng.normal(0, 1.2, int(months["school_id"].max()) + 1))  # by school id
+    days = np.empty(n, dtype="datetime64[D]")
+    for (fy, month), idx in months.groupby(["fiscal_year", "month"]).indices.items():
+        due = _due_date(int(fy), int(month))
+        first = due - np.timedelta64(REPORTING_DUE_DAY - 1, "D")
+        late = np.zeros(len(idx), dtype=bool)
+        n_late = int(round((1 - _ON_TIME_SHARE[fy][FISCAL_MONTHS.index(month)]) * len(idx)))
+        w = lateness[months["school_id"].to_numpy()[idx]]
+        late[rng.choice(len(idx), size=n_late, replace=False, p=w / w.sum())] = True
+        open_days = np.busday_count(first, due + 1, holidays=_CLOSED_DAYS)
+        weights = np.arange(1, open_days + 1) ** 1.5
+        on_day = rng.choice(open_days, size=len(idx), p=weights / weights.sum())
+        late_by = np.minimum(rng.geometric(0.3, size=len(idx)), 12)
+        offset = np.where(late, open_days - 1 + late_by, on_day)
+        days[idx] = np.busday_offset(first, offset, roll="forward", holidays=_CLOSED_DAYS)
+    approved = np.busday_offset(days, rng.integers(3, 11, n), roll="forward", holidays=_CLOSED_DAYS)
+
+    def at(day: np.ndarray, first_hour: int, last_hour: int) -> np.ndarray:
+        minutes = rng.integers(first_hour * 60, last_hour * 60, n)
+        return day.astype("datetime64[m]") + minutes.astype("timedelta64[m]")
+
+    return at(days, 8, 19), at(approved, 9, 18)
+
+
 def generate(*, seed: int = 2020) -> DemoData:
     """Build the demo tables; the same seed gives the same data.
 
     ``months`` has one row per school-month: FY2019 high schools September-March
     only, every other type and year April-March. Staff are constant per school
-    within a year. Leave columns are cumulative since April.
+    within a year. Leave columns are cumulative since April. ``submitted_at`` and
+    ``approved_at`` are naive date-times in the board's time zone.
     """
     rng = np.random.default_rng(seed)
     schools = _schools(rng)
@@ -452,6 +514,6 @@ def generate(*, seed: int = 2020) -> DemoData:
     months = pd.concat(frames, ignore_index=True)
     order = months["month"].map(lambda m: FISCAL_MONTHS.index(m))
     months = months.assign(_o=order).sort_values(["fiscal_year", "_o", "school_id"]).drop(columns="_o")
-    return DemoData(
-        schools=schools, months=months.reset_index(drop=True), stress=_stress(rng, staff_by_year, schools)
-    )
+    months = months.reset_index(drop=True)
+    months["submitted_at"], months["approved_at"] = _submissions(seed, months)
+    return DemoData(schools=schools, months=months, stress=_stress(rng, staff_by_year, schools))

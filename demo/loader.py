@@ -1,19 +1,25 @@
 """Write the generated demo data (demo.city) and the seed's measures into the database.
 
-Every step is an upsert keyed on natural keys, so a second run changes nothing.
+Every step is an upsert keyed on natural keys, so a second run changes nothing. A school-month
+created here also gets its history (submitted by the principal, approved by the board, at the
+generated times); one stored already keeps the history it has.
 """
 
 import json
+import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
-from django.db import transaction
+from django.db import connection, transaction
 
 from demo import city as demo_data
 from demo.measures import load_demo_extras, load_measures
 from demo.staff_loader import load_staff_demo
+from metrics.entry.workflow import SOURCE_FORM, SOURCE_REVIEW
 from metrics.models import (
     Commentary,
     District,
@@ -46,8 +52,12 @@ def _clean(value):
     return value
 
 
-def _bulk_upsert(model, key_fields, value_fields, rows: dict, result: LoadResult, name: str):
-    """Create missing rows and update differing ones; `rows` maps key tuples to value dicts."""
+def _bulk_upsert(
+    model, key_fields, value_fields, rows: dict, result: LoadResult, name: str, on_create=None
+) -> list:
+    """Create missing rows and update differing ones; `rows` maps key tuples to value dicts.
+
+    `on_create` (field -> value) is set on created rows only. Returns the created objects."""
     existing = {
         tuple(obj[f] for f in key_fields): obj
         for obj in model.objects.filter(school_id__in={k[0] for k in rows}).values(
@@ -58,13 +68,14 @@ def _bulk_upsert(model, key_fields, value_fields, rows: dict, result: LoadResult
     for key, values in rows.items():
         current = existing.get(key)
         if current is None:
-            to_create.append(model(**dict(zip(key_fields, key, strict=True)), **values))
+            to_create.append(model(**dict(zip(key_fields, key, strict=True)), **values, **(on_create or {})))
         elif any(_differs(current[f], v) for f, v in values.items()):
             to_update.append(model(pk=current["pk"], **values))
     model.objects.bulk_create(to_create, batch_size=2000)
     if to_update:
         model.objects.bulk_update(to_update, list(value_fields), batch_size=2000)
     result.count(name, created=len(to_create), updated=len(to_update))
+    return to_create
 
 
 def _differs(stored, new) -> bool:
@@ -110,21 +121,74 @@ def _load_schools(data, result):
 
 
 def _load_months(data, schools, result):
-    rows = {}
+    """The school-months, approved; a month created here gets its history: submitted by the school's
+    principal, then approved by the board, at the generated times (local to the board's time zone)."""
+    local = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    rows, approved_at = {}, {}
     for rec in data.months.to_dict("records"):
         school = schools[int(rec["school_id"])]
+        key = (school.pk, int(rec["fiscal_year"]), int(rec["month"]))
         values = {f: _clean(rec[f]) for f in MONTH_FIELDS}
         values["leave_days_total"] = Decimal(str(round(float(values["leave_days_total"]), 1)))
         values["status"] = MonthlyReport.Status.APPROVED
-        rows[(school.pk, int(rec["fiscal_year"]), int(rec["month"]))] = values
-    _bulk_upsert(
+        values["submitted_at"] = pd.Timestamp(rec["submitted_at"]).to_pydatetime().replace(tzinfo=local)
+        approved_at[key] = pd.Timestamp(rec["approved_at"]).to_pydatetime().replace(tzinfo=local)
+        rows[key] = values
+    created = _bulk_upsert(
         MonthlyReport,
         ("school_id", "fiscal_year", "month"),
-        (*MONTH_FIELDS, "status"),
+        (*MONTH_FIELDS, "status", "submitted_at"),
         rows,
         result,
         "months",
+        on_create={"version": 2},  # submitted (1), approved (2)
     )
+    _write_history(created, approved_at)
+
+
+def _write_history(reports: list[MonthlyReport], approved_at: dict) -> None:
+    """Two history records per created school-month, copied from it in SQL (a model instance each
+    would double the load's time): the principal's submission at its `submitted_at`, then the
+    board's approval at the generated time."""
+    if not reports:
+        return
+    history = MonthlyReport.history.model
+    table, source = history._meta.db_table, MonthlyReport._meta.db_table
+    quote = connection.ops.quote_name
+    tracked = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
+    stamped = ["history_date", "history_change_reason", "history_user_id", "history_type"]
+    insert = f"INSERT INTO {table} ({', '.join(quote(c) for c in [*tracked, *stamped])}) SELECT "
+
+    def copied(status: str, version: int) -> str:  # our own constants, written into the SQL
+        fixed = {"status": f"'{status}'", "version": str(version)}
+        return ", ".join(fixed.get(c, f"s.{quote(c)}") for c in tracked)
+
+    principals = (
+        f"SELECT {quote('school_id')}, MIN({quote('user_id')}) AS user_id "
+        f"FROM {SchoolPrincipal._meta.db_table} GROUP BY {quote('school_id')}"
+    )
+    # v: (school-month id, approval time) per created month, as a VALUES list filled in per batch
+    rows = (
+        f"FROM {source} s JOIN (VALUES {{}}) v ON s.{quote('id')} = v.column1 "
+        f"LEFT JOIN ({principals}) p ON p.{quote('school_id')} = s.{quote('school_id')}"
+    )
+    submitted_on = f"s.{quote('submitted_at')}"
+    submitted = (
+        f"{insert}{copied(MonthlyReport.Status.SUBMITTED, 1)}, {submitted_on}, %s, p.user_id, '+' {rows}"
+    )
+    approved = f"{insert}{copied(MonthlyReport.Status.APPROVED, 2)}, v.column2, %s, %s, '~' {rows}"
+    board = User.objects.filter(username="board").values_list("pk", flat=True).first()
+    adapt = connection.ops.adapt_datetimefield_value
+    size = min(2000, ((connection.features.max_query_params or 4000) - 2) // 2)
+    with connection.cursor() as cursor:
+        for start in range(0, len(reports), size):
+            batch = reports[start : start + size]
+            values = []
+            for r in batch:
+                values += [r.pk, adapt(approved_at[(r.school_id, r.fiscal_year, r.month)])]
+            pairs = ", ".join(["(%s, %s)"] * len(batch))
+            cursor.execute(submitted.format(pairs), [SOURCE_FORM, *values])
+            cursor.execute(approved.format(pairs), [SOURCE_REVIEW, board, *values])
 
 
 def _load_stress(data, schools, result):
@@ -218,6 +282,7 @@ def load_demo(*, password: str | None = None, seed: int = 2020) -> LoadResult:
     result = LoadResult()
     data = demo_data.generate(seed=seed)
     schools = _load_schools(data, result)
+    _load_users(schools, password, result)  # before the months: their history names the users
     _load_months(data, schools, result)
     load_staff_demo(data=data, result=result)  # per-staff hours of the first 20 schools (staff/)
     _load_stress(data, schools, result)
@@ -227,5 +292,4 @@ def load_demo(*, password: str | None = None, seed: int = 2020) -> LoadResult:
     _load_commentary(measures_data, result)
     load_measures(measures_data, result=result)
     load_demo_extras(result=result)
-    _load_users(schools, password, result)
     return result

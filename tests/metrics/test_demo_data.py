@@ -1,5 +1,7 @@
-"""The demo data reproduces every published figure through metrics.aggregation."""
+"""The demo data reproduces every published figure through metrics.aggregation, with plausible
+submission dates and school types whose lines are their own."""
 
+import datetime as dt
 import time
 
 import numpy as np
@@ -11,16 +13,18 @@ from demo.city import (
     EVENTS,
     EXCLUDING_EVENTS_NOTE,
     PUBLISHED,
+    REPORTING_DUE_DAY,
     SOURCE,
     generate,
 )
 from metrics.aggregation import (
+    INDICATORS,
     monthly_values,
     round_half_up,
     stress_scores,
     year_figures,
 )
-from reform.fiscal import FISCAL_MONTHS, fiscal_months_between
+from reform.fiscal import FISCAL_MONTHS, calendar_year, fiscal_months_between
 
 THREE_TYPES = ["elementary", "junior_high", "special_needs"]
 
@@ -158,6 +162,58 @@ def test_stress_improves_and_workload_still_above_national(demo):
                 assert by_year.loc[2020, col] < by_year.loc[2019, col], (group, col)
     city = stress_scores(s).set_index("fiscal_year")
     assert city.loc[2020, "workload_control"] > 100
+
+
+def due_date(fiscal_year: int, month: int) -> dt.date:
+    """Day REPORTING_DUE_DAY of the month after (fiscal_year, month)."""
+    year = calendar_year(fiscal_year, month) + (month == 12)
+    return dt.date(year, month % 12 + 1, REPORTING_DUE_DAY)
+
+
+def test_due_date_is_the_following_month():
+    assert due_date(2020, 4) == dt.date(2020, 5, REPORTING_DUE_DAY)
+    assert due_date(2020, 12) == dt.date(2021, 1, REPORTING_DUE_DAY)
+    assert due_date(2020, 3) == dt.date(2021, 4, REPORTING_DUE_DAY)
+
+
+def test_most_schools_submit_on_time_and_the_late_ones_days_late(demo):
+    m = demo.months
+    assert m["submitted_at"].notna().all() and m["approved_at"].notna().all()
+    due = pd.to_datetime(
+        pd.Series([due_date(fy, mo) for fy, mo in zip(m["fiscal_year"], m["month"], strict=True)])
+    )
+    late_days = (m["submitted_at"].dt.normalize() - due).dt.days
+    month_end = due - pd.to_timedelta(REPORTING_DUE_DAY - 1, unit="D")  # the 1st of the following month
+    assert (m["submitted_at"] >= month_end).all()  # a month is reported once it is over
+    assert late_days.max() <= 31  # late by days, not months
+    on_time = m.assign(on_time=late_days <= 0).groupby(["fiscal_year", "month"])["on_time"].mean() * 100
+    for (fy, month), share in on_time.items():
+        assert 70 <= share <= 95, (fy, month, share)
+    assert len(on_time.loc[2020]) == 12
+    assert on_time.loc[2020].nunique() > 6  # months differ
+    assert (m["submitted_at"].dt.day_of_week < 5).all()  # principals submit on working days
+    assert (m["approved_at"] > m["submitted_at"]).all()
+    assert ((m["approved_at"] - m["submitted_at"]).dt.days <= 21).all()
+    # lateness is a habit of some schools: many are never late, a few often
+    late_count = m.assign(late=late_days > 0).groupby("school_id")["late"].sum()
+    assert (late_count == 0).mean() > 0.1 and (late_count >= 8).sum() >= 10
+
+
+@pytest.mark.parametrize("indicator", list(INDICATORS))
+def test_no_school_type_draws_the_all_types_line(demo, indicator):
+    """Each type's monthly line differs from the "all types" one in most months (the March 2020
+    closure is pinned alike for every type)."""
+    every = monthly_values(demo.months, indicator=indicator, group_by=None)
+    by_type = monthly_values(demo.months, indicator=indicator, group_by="school_type")
+    for (fy, group), line in by_type.groupby(["fiscal_year", "group"]):
+        line = line.set_index("month")["value"].map(lambda v: round_half_up(v, 1))
+        pooled = (
+            every[every["fiscal_year"] == fy].set_index("month")["value"].map(lambda v: round_half_up(v, 1))
+        )
+        months = line.index.intersection(pooled.index)
+        assert len(months) >= 7
+        same = int((line[months] == pooled[months]).sum())
+        assert same <= 1, (indicator, fy, group, same, len(months))
 
 
 def test_deterministic_and_fast():
