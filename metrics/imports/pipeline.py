@@ -22,10 +22,11 @@ import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from reform.i18n import is_english
@@ -385,20 +386,46 @@ class Checker:
 # --- management commands ---------------------------------------------------------------------------------
 
 
-def read_file(path) -> bytes:
-    """A command's input file; a file that cannot be read stops the command."""
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise CommandError(str(exc)) from exc
+class ImportCommand(BaseCommand):
+    """`manage.py import_… FILE [--dry-run]`: one file through an import of this pipeline. A file that
+    cannot be read or parsed, or any row's error, is printed and stops the command (exit status 1,
+    nothing written); otherwise `report` says what was done. A command gives `load` (the import) and
+    `summary` (its counts), or its own `report`; `notes` are printed first, errors or not."""
 
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="Check the file; write nothing.")
 
-def fail_on_errors(command, outcome: Outcome) -> None:
-    """Print the rows' errors and stop the command (exit status 1) when there are any."""
-    if not outcome.error_count:
-        return
-    for error in outcome.errors:
-        command.stderr.write(str(error))
-    if outcome.error_count > len(outcome.errors):
-        command.stderr.write(f"… and {outcome.error_count - len(outcome.errors)} more.")
-    raise CommandError(f"{outcome.error_count} error(s); nothing was written.")
+    def load(self, raw: bytes, *, source_name: str, dry_run: bool, **options) -> Outcome:
+        raise NotImplementedError
+
+    def summary(self, outcome) -> str:
+        raise NotImplementedError
+
+    def notes(self, outcome) -> list[str]:
+        return []
+
+    def report(self, outcome, *, dry_run: bool) -> None:
+        if dry_run:
+            self.stdout.write(f"The file is valid: {self.summary(outcome)} (--dry-run: nothing was written).")
+        else:
+            self.stdout.write(f"Imported: {self.summary(outcome)}.")
+
+    def handle(self, *args, file, dry_run=False, **options):
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            outcome = self.load(raw, source_name=file.name, dry_run=dry_run, **options)
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
+        for line in self.notes(outcome):
+            self.stdout.write(line)
+        if outcome.error_count:
+            for error in outcome.errors:
+                self.stderr.write(str(error))
+            if outcome.error_count > len(outcome.errors):
+                self.stderr.write(f"… and {outcome.error_count - len(outcome.errors)} more.")
+            raise CommandError(f"{outcome.error_count} error(s); nothing was written.")
+        self.report(outcome, dry_run=dry_run)
